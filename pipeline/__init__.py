@@ -1,0 +1,1 @@
+"""vntasks.pipeline."""

@@ -1,0 +1,126 @@
+"""`vntasks extract PATH... [-o OUT.jsonl] [--model DIR]`.
+
+One JSON line per input document: a corpus-format record with scores,
+offsets and provenance, or an error record naming the file and the reason.
+Exit code 0 when every file was extracted, 1 when any failed, 2 when the job
+itself could not run (no inputs, unusable model).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from vntasks.pipeline.document import Dispatch, error_record
+from vntasks.pipeline.errors import DocumentError, ModelError
+from vntasks.pipeline.readers import SUPPORTED_SUFFIXES, document_text, read_bytes
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="dispatch files or folders (searched recursively)")
+    parser.add_argument("-o", "--output", default=None, help="output JSONL file, or - for stdout (default: stdout)")
+    parser.add_argument("--model", default=None, help="trained model directory (default: the bundled model)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+
+def find_inputs(paths: list[str]) -> tuple[list[Path], list[dict[str, Any]]]:
+    """Files to extract, and error records for paths that do not exist."""
+    files: list[Path] = []
+    missing: list[dict[str, Any]] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES))
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(error_record(str(path), "not_found", "no such file or folder"))
+    return files, missing
+
+
+def extract_file(pipeline, path: Path) -> Dispatch:
+    """Run the pipeline on one file; raises DocumentError with the reason."""
+    source = str(path)
+    data = read_bytes(path, source)
+    text = document_text(path, data, source)
+    doc = pipeline(text, doc_id=path.stem, source=path.name)
+    if not doc.paragraphs:
+        raise DocumentError(source, "no_body", "no numbered or instruction paragraphs were found")
+    doc.provenance = pipeline.provenance(path, data)
+    return doc
+
+
+@contextmanager
+def open_output(target: str | None) -> Iterator[IO[str]]:
+    if target in (None, "-"):
+        yield sys.stdout
+    else:
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "w", encoding="utf-8") as handle:
+            yield handle
+
+
+def summarise(docs: list[Dispatch], failures: list[dict[str, Any]]) -> str:
+    actions = Counter(a for d in docs for p in d.paragraphs for a in p.actions)
+    agencies = Counter(a for d in docs for p in d.paragraphs for a in p.agencies)
+    lines = [f"{len(docs)} documents extracted, {sum(len(d.paragraphs) for d in docs)} task paragraphs, "
+             f"{len(failures)} failed"]
+    for doc in docs:
+        lines.append(f"  {doc.source}: {len(doc.paragraphs)} tasks"
+                     + (f" — {doc.header.issuer}" if doc.header.issuer else ""))
+        for p in doc.paragraphs:
+            who = ", ".join(p.agencies) or "-"
+            what = ", ".join(p.actions) or "-"
+            label = p.number or "•"
+            lines.append(f"    {label:>4}  who: {who:<40} what: {what}")
+    if actions:
+        lines.append("actions:  " + ", ".join(f"{k} {v}" for k, v in actions.most_common()))
+    if agencies:
+        lines.append("agencies: " + ", ".join(f"{k} {v}" for k, v in agencies.most_common()))
+    for failure in failures:
+        lines.append(f"FAILED {failure['source']}: {failure['error']['message']} ({failure['error']['kind']})")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from vntasks.pipeline.core import Pipeline
+
+    files, failures = find_inputs(args.paths)
+    if not files and not failures:
+        print("vntasks extract: no .txt or .md files found in the given paths", file=sys.stderr)
+        return 2
+    try:
+        pipeline = Pipeline.load(args.model)
+    except ModelError as exc:
+        print(f"vntasks extract: {exc}", file=sys.stderr)
+        return 2
+    docs: list[Dispatch] = []
+    with open_output(args.output) as out:
+        for record in failures:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        show_progress = not args.quiet and sys.stderr.isatty()
+        for path in tqdm(files, desc="extract", unit="doc", disable=not show_progress):
+            try:
+                doc = extract_file(pipeline, path)
+            except DocumentError as exc:
+                record = error_record(exc.source, exc.kind, exc.message)
+            except Exception as exc:  # a bug on one document must not lose the others
+                record = error_record(str(path), "internal", f"{type(exc).__name__}: {exc}")
+            else:
+                docs.append(doc)
+                out.write(json.dumps(doc.to_json(), ensure_ascii=False) + "\n")
+                out.flush()
+                continue
+            failures.append(record)
+            print(f"vntasks extract: {record['source']}: {record['error']['message']}", file=sys.stderr)
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if not args.quiet:
+        print(summarise(docs, failures), file=sys.stderr)
+    return 1 if failures else 0

@@ -1,0 +1,48 @@
+"""Unicode and Vietnamese spelling normalisation.
+
+Two levels, because the gold keeps text *as printed*:
+
+- `normalise_text` makes the document text every stage works on: NFC, `\\n`
+  line ends, no invisible characters, no-break spaces as spaces. Paragraph
+  and mention texts are substrings of it (modulo page-break rejoining).
+- `match_key` is for comparing and looking up words: it also moves old-style
+  tone marks (`hoà`, `Thành uỷ`) to the modern place (`hòa`, `Thành ủy`).
+  It never changes the length of NFC text, so offsets found on the key are
+  offsets in the printed text.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+_COMBINING = "\u0300-\u036f"
+# In NFD: o+a, o+e, u+y with the tone on the second vowel, closing the syllable
+# (no letter or further mark after it), and not the `qu` consonant.
+_OLD_STYLE = re.compile(rf"(?<![qQ])([oO][aAeE]|[uU][yY])([{_TONES}])(?![\w{_COMBINING}])")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_ODD_SPACES = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def _move_tone(match: re.Match[str]) -> str:
+    pair, tone = match.group(1), match.group(2)
+    return pair[0] + tone + pair[1]
+
+
+def normalise_tone_marks(text: str) -> str:
+    """`hoà` → `hòa`, `Thành uỷ` → `Thành ủy`; returns NFC text of the same length."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", _OLD_STYLE.sub(_move_tone, decomposed))
+
+
+def normalise_text(text: str) -> str:
+    """The document text stages work on: NFC, `\\n` line ends, plain spaces."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _INVISIBLE.sub("", text)
+    text = _ODD_SPACES.sub(" ", text)
+    return unicodedata.normalize("NFC", text)
+
+
+def match_key(text: str) -> str:
+    """Spelling-insensitive form for lookups and comparisons (same length as `text` in NFC)."""
+    return normalise_tone_marks(unicodedata.normalize("NFC", text))
