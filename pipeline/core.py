@@ -53,12 +53,17 @@ class Pipeline:
     def load(cls, model_dir: str | Path | None = None) -> Pipeline:
         """The full pipeline with the model in `model_dir`, or the bundled default."""
         from vntasks.models import load_model
+
+        return cls.from_model(load_model(model_dir))
+
+    @classmethod
+    def from_model(cls, model) -> Pipeline:
+        """The full pipeline around an action model (loaded, or just trained in memory)."""
         from vntasks.pipeline.actions import ActionStage
         from vntasks.pipeline.agencies import AgencyTagger, Lexicon
         from vntasks.pipeline.segment import Segmenter
         from vntasks.pipeline.tokenize import TokenizeStage
 
-        model = load_model(model_dir)
         lexicon = Lexicon.load(model.lexicon_path)
         stages = [
             Segmenter(),
