@@ -13,22 +13,61 @@ from pathlib import Path
 from typing import Any
 
 from vntasks.corpus.jsonl import iter_jsonl
-from vntasks.corpus.validate import record_problems
 from vntasks.evaluation.align import file_name
 from vntasks.pipeline.document import Dispatch, error_record
 from vntasks.pipeline.errors import CorpusError, DocumentError
+from vntasks.pipeline.labels import LabelSet, load_labels
 from vntasks.pipeline.readers import SUPPORTED_SUFFIXES
+
+
+def prediction_problems(obj: dict[str, Any], labels: LabelSet) -> list[str]:
+    """What would make a prediction record unscorable: missing structure or labels not in labels.json.
+
+    Predictions are not held to the gold rules (e.g. agencies agreeing with
+    lead mentions): an inconsistent prediction is scored, not refused.
+    """
+    if not isinstance(obj.get("id", ""), str) or not isinstance(obj.get("source", ""), str):
+        return ["'id' and 'source' must be strings"]
+    if not obj.get("id") and not obj.get("source"):
+        return ["needs an 'id' or a 'source' to match it to a gold document"]
+    paragraphs = obj.get("paragraphs")
+    if not isinstance(paragraphs, list):
+        return ["'paragraphs' must be a list"]
+    problems = []
+    for i, para in enumerate(paragraphs):
+        where = f"paragraphs[{i}]"
+        if not isinstance(para, dict) or not isinstance(para.get("text"), str):
+            problems.append(f"{where}: needs a 'text' string")
+            continue
+        for key, allowed in (("actions", labels.actions), ("agencies", labels.agencies)):
+            values = para.get(key, [])
+            if not isinstance(values, list):
+                problems.append(f"{where}.{key}: must be a list")
+                continue
+            problems += [f"{where}.{key}: unknown label {v!r}" for v in values if v not in allowed]
+        mentions = para.get("mentions", [])
+        if not isinstance(mentions, list):
+            problems.append(f"{where}.mentions: must be a list")
+            continue
+        for j, m in enumerate(mentions):
+            if not isinstance(m, dict) or not isinstance(m.get("text"), str):
+                problems.append(f"{where}.mentions[{j}]: needs a 'text' string")
+            elif m.get("category") not in labels.agencies or m.get("role") not in labels.roles:
+                problems.append(f"{where}.mentions[{j}]: unknown category or role "
+                                f"({m.get('category')!r}, {m.get('role')!r})")
+    return problems
 
 
 def read_predictions(paths: Iterable[str | Path]) -> list[Dispatch | dict[str, Any]]:
     """Prediction records (Dispatches) and error records (dicts with "error"), in file order."""
+    labels = load_labels()
     out: list[Dispatch | dict[str, Any]] = []
     for path in paths:
         for line_no, obj in iter_jsonl(path):
             if "error" in obj and "paragraphs" not in obj:
                 out.append(obj)
                 continue
-            problems = record_problems(obj)
+            problems = prediction_problems(obj, labels)
             if problems:
                 raise CorpusError(f"{path}:{line_no}: " + "; ".join(problems))
             try:
