@@ -92,8 +92,9 @@ def model_mode(args, gold, raw_dirs) -> tuple[list, dict[str, Any], list[str]]:
     from vntasks.evaluation.predict import RawIndex, predict_gold
     from vntasks.pipeline.core import Pipeline
 
+    raw = RawIndex.build(raw_dirs)
     pipeline = Pipeline.load(args.model)
-    run = predict_gold(pipeline, gold, RawIndex.build(raw_dirs), progress=_progress(args.quiet, "evaluate"))
+    run = predict_gold(pipeline, gold, raw, progress=_progress(args.quiet, "evaluate"))
     inputs = {"model": pipeline.model_info, "raw": [str(d) for d in raw_dirs], "documents_from_raw": run.from_raw}
     return run.predictions, inputs, run.missing
 

@@ -33,6 +33,7 @@ td.low { background: #fbe3e3; }
                background: #e8f0e8; }
 .labels span.missed { background: #f6c6c6; } .labels span.extra { background: #ffd89a; }
 .muted { color: #777; }
+.wide { overflow-x: auto; }
 figure { margin: 0.5em 0 1.5em; } figure svg { max-width: 100%; height: auto; }
 """
 
@@ -178,7 +179,8 @@ def groups_section(report: dict[str, Any]) -> str:
         keys = [k for k in report["headline"] if any(k in g["figures"] for g in groups.values())]
         rows = [[html.escape(name), str(g["documents"]), *(_fmt(g["figures"].get(k)) for k in keys)]
                 for name, g in groups.items()]
-        parts.append(f"<h3>By {html.escape(grouping)}</h3>" + _table([grouping, "documents", *keys], rows))
+        parts.append(f"<h3>By {html.escape(grouping)}</h3><div class='wide'>"
+                     + _table([grouping, "documents", *keys], rows) + "</div>")
     return "".join(parts)
 
 
@@ -192,7 +194,8 @@ def cv_section(report: dict[str, Any]) -> str:
     intro = (f"<p>{cv['folds_count']}-fold cross-validation grouped by document, backend "
              f"<code>{html.escape(str(cv['backend']))}</code>, seed {cv['seed']}. The figures above score all "
              "held-out predictions together; each fold's own figures follow.</p>")
-    return "<h2>Cross-validation folds</h2>" + intro + _table(["fold", "train docs", "test docs", *keys], rows)
+    table = _table(["fold", "train docs", "test docs", *keys], rows)
+    return f"<h2>Cross-validation folds</h2>{intro}<div class='wide'>{table}</div>"
 
 
 # ------------------------------------------------------------- paragraphs
