@@ -18,7 +18,10 @@ from typing import IO, Any
 
 from vntasks.pipeline.document import Dispatch, error_record
 from vntasks.pipeline.errors import DocumentError, ModelError
-from vntasks.pipeline.readers import SUPPORTED_SUFFIXES, document_text, read_bytes
+from vntasks.pipeline.readers import SUPPORTED_SUFFIXES, read_bytes, read_document
+
+# Readings worth recording in provenance: the text was converted, so offsets refer to the converted text.
+CONVERTED_ENCODINGS = frozenset({"utf-16", "windows-1258", "tcvn3", "vni", "utf-8 read as windows-1252"})
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -43,16 +46,22 @@ def find_inputs(paths: list[str]) -> tuple[list[Path], list[dict[str, Any]]]:
     return files, missing
 
 
-def extract_file(pipeline, path: Path) -> Dispatch:
-    """Run the pipeline on one file; raises DocumentError with the reason."""
+def extract_bytes(pipeline, path: Path, data: bytes) -> Dispatch:
+    """Run the pipeline on one file's bytes; raises DocumentError with the reason."""
     source = str(path)
-    data = read_bytes(path, source)
-    text = document_text(path, data, source)
-    doc = pipeline(text, doc_id=path.stem, source=path.name)
+    read = read_document(path, data, source)
+    doc = pipeline(read.text, doc_id=path.stem, source=path.name)
     if not doc.paragraphs:
         raise DocumentError(source, "no_body", "no numbered or instruction paragraphs were found")
     doc.provenance = pipeline.provenance(path, data)
+    if read.encoding in CONVERTED_ENCODINGS:
+        doc.provenance["encoding"] = read.encoding
     return doc
+
+
+def extract_file(pipeline, path: Path) -> Dispatch:
+    """Run the pipeline on one file; raises DocumentError with the reason."""
+    return extract_bytes(pipeline, path, read_bytes(path, str(path)))
 
 
 @contextmanager
@@ -94,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
 
     files, failures = find_inputs(args.paths)
     if not files and not failures:
-        print("vntasks extract: no .txt or .md files found in the given paths", file=sys.stderr)
+        print("vntasks extract: no supported files (" + ", ".join(SUPPORTED_SUFFIXES) + ") in the given paths", file=sys.stderr)
         return 2
     try:
         pipeline = Pipeline.load(args.model)
