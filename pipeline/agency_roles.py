@@ -1,0 +1,132 @@
+"""Who is given work, and who leads (GUIDELINE §3.1 roles).
+
+A phrase found by `vntasks.pipeline.mentions` is marked only where the
+syntax around it gives it work:
+
+- subject of its clause ("Sở Y tế chủ trì ..."; after "Theo đó," or a
+  number) -> lead, unless it is the one giving the order ("UBND tỉnh yêu
+  cầu ...", "Chủ tịch UBND tỉnh giao ...");
+- after an order verb ("Giao X", "Đề nghị X", "yêu cầu X", "chỉ đạo X")
+  -> lead; the lead's own unnamed units after "chỉ đạo" are not marked;
+- after "phối hợp (chặt chẽ) với", "cùng (với)", "hỗ trợ", "giữa" -> support;
+- after "gửi ... / qua X" with a stated purpose ("để tổng hợp") -> support;
+- in a list with the previous phrase (joined by ",", ";", "và", "(")
+  -> the previous phrase's role ("cùng" makes it support);
+- anywhere else (author of a cited document, recipient of a report,
+  "tham mưu cho UBND tỉnh", a place) -> not marked.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from vntasks.pipeline.agencies import canon
+from vntasks.pipeline.mentions import Candidate
+from vntasks.pipeline.normalise import match_key
+
+LEAD, SUPPORT = "lead", "support"
+
+# Ends a clause: sentence punctuation, a line break, a colon, a sub-item marker "(2)" / "b)".
+_BOUNDARY = re.compile(r"[.;!?](?=\s|$)|\n|:(?=\s|$)|\(\d+\)|(?<![\w)])[a-zđ]\)\s")
+_CONNECTOR = re.compile(r"[\s,;/]*(?:(và|cùng với|cùng|\()[\s,;/]*)?", re.IGNORECASE)
+_INTRO = re.compile(
+    r"^(?:[\s\-–+•*.,:;()\d]+|theo đó|đồng thời|ngoài ra|bên cạnh đó|trong đó|riêng|cụ thể|mặt khác|"
+    r"tiếp đó|cùng với đó|đặc biệt|sau đó|tiếp theo|thứ \w+|\w+ là)",
+    re.IGNORECASE,
+)
+_ADVERB = r"(?:\s+(?:triệt để|quyết liệt|chặt chẽ|ngay|kịp thời|sát sao|thường xuyên|cho))*"
+_DIRECTIVE = re.compile(
+    r"(?:^|[^\w])(giao|yêu cầu|đề nghị|chỉ đạo|hướng dẫn|huy động|đôn đốc|phân công|kêu gọi|"
+    r"giao nhiệm vụ cho|giao trách nhiệm cho)" + _ADVERB + r"[\s,:]*$",
+    re.IGNORECASE,
+)
+_SUPPORT = re.compile(
+    r"(?:^|[^\w])(?:phối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?|cùng(?:\s+với)?|tham gia cùng|hỗ trợ|"
+    r"chặt chẽ với|giữa)[\s,:]*$",
+    re.IGNORECASE,
+)
+_SEND = re.compile(r"(?:^|[^\w])(?:gửi|gửi về|gửi cho|gửi đến|về|qua|cho)\s*$", re.IGNORECASE)
+_PURPOSE = re.compile(r"^[\s,]*(?:\([^)]*\)\s*)?để(?!\w)", re.IGNORECASE)
+_GIVER = re.compile(
+    r"^[\s,]*(?:(?:cũng|đã|vừa|mới|có|ban hành|văn bản|công văn|chỉ thị|công điện|quyết định|thông báo|"
+    r"kết luận|số|[\w/\-.]*\d[\w/\-.]*)\s+)*(yêu cầu|giao|đề nghị|chỉ thị|lưu ý|nhấn mạnh|chỉ đạo)(?!\w)",
+    re.IGNORECASE,
+)
+# The lead's own units, not marked after "X chỉ đạo" (§3.1).
+_OWN_UNIT_WORDS = ("đơnvị", "chứcnăng", "chuyênmôn", "trựcthuộc")
+_SYNONYMS = (("ủybannhândân", "ubnd"), ("hộiđồngnhândân", "hđnd"), ("thànhphố", "tp"), ("ủyban", "ub"))
+
+
+def _issuer_key(text: str) -> str:
+    key = canon(text)
+    for long, short in _SYNONYMS:
+        key = key.replace(long, short)
+    return key
+
+
+def _is_issuer(candidate: Candidate, issuer: str | None) -> bool:
+    """Is this the body that issued the dispatch (or, when unknown, a province-level authority)?"""
+    key = _issuer_key(candidate.text)
+    if issuer:
+        other = _issuer_key(issuer)
+        return bool(key) and (other.startswith(key) or key.startswith(other))
+    text = match_key(candidate.text).lower()
+    return "các" not in text and bool(re.search(r"tỉnh|thành phố|\btp\b|thành ủy|chính phủ|thủ tướng", text))
+
+
+def _clause_start(text: str, position: int) -> int:
+    start = 0
+    for match in _BOUNDARY.finditer(text, 0, position):
+        start = match.end()
+    return start
+
+
+def _strip_intro(context: str) -> str:
+    while True:
+        match = _INTRO.match(context)
+        if not match or not match.group():
+            return context.strip()
+        context = context[match.end():]
+
+
+def assign_roles(text: str, candidates: Sequence[Candidate], issuer: str | None = None) -> list[str | None]:
+    """The role of each candidate, or None where it is not given work."""
+    roles: list[str | None] = []
+    for i, cand in enumerate(candidates):
+        prev = candidates[i - 1] if i else None
+        between = text[prev.end:cand.start] if prev else ""
+        joined = prev is not None and _CONNECTOR.fullmatch(between)
+        if joined and prev is not None:
+            role = roles[-1]
+            if "(" in between and cand.titled:  # "(Trưởng Ban ...)": a role, not a sub-unit
+                role = None
+            elif role is not None and re.search(r"cùng", between, re.IGNORECASE):
+                role = SUPPORT
+            roles.append(role)
+            continue
+        start = max(_clause_start(text, cand.start), prev.end if prev else 0)
+        context = match_key(text[start:cand.start])
+        after = text[cand.end:candidates[i + 1].start] if i + 1 < len(candidates) else text[cand.end:]
+        if not _strip_intro(context):
+            giver = _GIVER.match(after)
+            if giver and (giver.group(1).lower() != "chỉ đạo" or _is_issuer(cand, issuer)):
+                roles.append(None)
+            else:
+                roles.append(LEAD)
+            continue
+        if _SUPPORT.search(context):
+            roles.append(SUPPORT)
+            continue
+        directive = _DIRECTIVE.search(context)
+        if directive:
+            own_units = cand.kind == "group" and any(w in canon(cand.text) for w in _OWN_UNIT_WORDS)
+            if own_units and directive.group(1).lower() in {"chỉ đạo", "hướng dẫn"}:
+                roles.append(None)
+            else:
+                roles.append(LEAD)
+            continue
+        if _SEND.search(context) and _PURPOSE.match(after):
+            roles.append(SUPPORT)
+            continue
+        roles.append(None)
+    return roles

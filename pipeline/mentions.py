@@ -1,0 +1,365 @@
+"""Agency noun phrases in a paragraph (GUIDELINE §3.1, mention extent).
+
+Input: a spaCy Doc of underthesea words whose lexicon names are whole tokens
+(`vntasks.pipeline.spacy_vi`). Every token is tagged with its lexicon classes
+(custom attributes `._.vn_unit`, `._.vn_sector`, ...), then:
+
+1. a spaCy Matcher finds name *cores*: unit + sector ("Sở" + "Y tế"), a unit
+   + a proper name ("Báo" + "Hải Phòng"), a body ("Công an", "UBND", "Ban
+   Chỉ đạo"), a collective noun ("các sở, ban, ngành"), or a pattern from
+   the lexicon file;
+2. collective nouns joined by commas under one "các" become one group
+   ("Các sở, ban, ngành, đoàn thể"); its category is the one its nouns share
+   ("các huyện, thành phố" -> local_government) or all_units;
+3. each phrase grows to the right over levels, proper names and qualifiers
+   ("UBND các huyện, thị xã, thành phố", "Sở GTVT tỉnh Lâm Đồng",
+   "các đơn vị có liên quan", "Ban Chỉ đạo phòng, chống dịch các xã") and to
+   the left over quantifiers and titles ("Chủ tịch UBND các xã");
+4. a list sharing one head gives one mention per sector ("Sở Y tế, Công
+   Thương"; "Các sở: Y tế, Tài chính").
+
+Whether a phrase is given work, and its role, is decided by
+`vntasks.pipeline.agency_roles`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Token
+from spacy.util import filter_spans
+from spacy.vocab import Vocab
+
+from vntasks.pipeline.agencies import CLASSES, Lexicon, canon
+
+ALL_UNITS = "all_units"
+STEERING = "steering_committee"
+# Categories of single-sector bodies: their dispatches give their own units
+# ("Thủ trưởng các đơn vị" in a police dispatch) the issuer's category (§3.1).
+SECTOR_CATEGORIES = frozenset({
+    "health", "police", "military", "labour_social", "education", "culture_information",
+    "transport", "industry_trade", "finance", "agriculture",
+})
+_OWN_UNITS = frozenset({"đơnvị", "phòng", "ban", "địaphương", "cơquan"})
+# Collectives that, alone before a colon, head a list of sectors ("Các sở: Y tế, Tài chính").
+_LIST_HEADS = frozenset({"sở", "phòng", "bộ", "ngành", "ban"})
+_NAME_STOPWORDS = frozenset({"giao", "theo", "tại", "về", "trong", "các", "số", "ngày", "đề", "nay"})
+# After a steering committee: what it is for ("phòng, chống dịch bệnh Covid-19 trên người").
+_PURPOSE = re.compile(
+    r"\s*(?:công tác\s+)?(?:phòng,?\s*(?:và\s+)?chống|pcd|pc)\s*"
+    r"(?:dịch\s*(?:bệnh)?)?\s*"
+    r"(?:(?:covid|sars|ncov)[\w\s\-–]*?(?:19|2)?(?!\w)|cúm\s+\w+)?"
+    r"(?:\s*(?:trên\s+người|động\s+vật))?",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"^\d+%?$")
+
+
+@dataclass
+class Candidate:
+    """An agency noun phrase: character span in the paragraph and category."""
+
+    start: int
+    end: int
+    text: str
+    category: str
+    kind: str  # "name", "group" or "sector"
+    titled: bool = False  # starts with an official's title
+
+
+@dataclass
+class _Core:
+    start: int  # indices into the significant tokens
+    end: int
+    kind: str  # "name" | "group"
+    category: str | None
+    head: str = ""  # canon of the first token
+    standalone: bool = True  # a group item that is also a body by itself
+    unit_sector: bool = False
+
+
+def _register_extensions() -> None:
+    for cls in (*CLASSES, "name"):
+        if not Token.has_extension(f"vn_{cls}"):
+            Token.set_extension(f"vn_{cls}", default=False)
+
+
+def _is_name(text: str) -> bool:
+    """A proper-name token: every word capitalised (or a number), at least one letter."""
+    words = re.findall(r"\w+", text)
+    return (
+        bool(words)
+        and any(c.isalpha() for c in text)
+        and all(w[0].isupper() or w[0].isdigit() for w in words)
+        and canon(text) not in _NAME_STOPWORDS
+    )
+
+
+class MentionFinder:
+    """Doc -> agency noun phrases (`Candidate`s) in text order."""
+
+    def __init__(self, lexicon: Lexicon, vocab: Vocab):
+        _register_extensions()
+        self.lexicon = lexicon
+        self.vocab = vocab
+        self.matcher = Matcher(vocab)
+        self.matcher.add("unit_sector", [[{"_": {"vn_unit": True}}, {"_": {"vn_sector": True}}]])
+        self.matcher.add("unit_name", [[{"_": {"vn_unit": True}, "IS_TITLE": True}, {"_": {"vn_name": True}, "OP": "+"}]])
+        self.matcher.add("body", [[{"_": {"vn_body": True}}]])
+        self.matcher.add("collective", [[{"_": {"vn_collective": True}}]])
+        self.pattern_categories: dict[str, str] = {}
+        for i, (category, pattern) in enumerate(lexicon.patterns):
+            label = f"lexicon_pattern_{i}"
+            self.matcher.add(label, [pattern])
+            self.pattern_categories[label] = category
+
+    # -- token tagging -------------------------------------------------------
+    def _tag(self, doc: Doc) -> tuple[list[Token], list[dict[str, str | None]]]:
+        tokens = [t for t in doc if not (t.is_space and "\n" not in t.text)]
+        classes = []
+        for token in tokens:
+            found = self.lexicon.classes(token.text) if not token.is_space else {}
+            classes.append(found)
+            for cls in found:
+                token._.set(f"vn_{cls}", True)
+            token._.vn_name = not found and not token.is_space and _is_name(token.text)
+        return tokens, classes
+
+    # -- public --------------------------------------------------------------
+    def category_of(self, text: str) -> str | None:
+        """Category of the first named agency in a short text such as an issuer."""
+        from vntasks.pipeline.spacy_vi import fix_phrases, spans_to_doc
+
+        words = [(m.start(), m.end()) for m in re.finditer(r"\w+|[^\w\s]", text)]
+        doc = spans_to_doc(self.vocab, text, fix_phrases(text, words, self.lexicon.find_phrases(text)))
+        for candidate in self(doc):
+            if candidate.kind == "name":
+                return candidate.category
+        return None
+
+    def __call__(self, doc: Doc, issuer_category: str | None = None) -> list[Candidate]:
+        tokens, classes = self._tag(doc)
+        self._tokens, self._classes = tokens, classes
+        self._norms = [t.norm_ for t in tokens]
+        cores = self._cores(doc, tokens)
+        out: list[Candidate] = []
+        by_start = {c.start: c for c in cores}
+        taken_until = 0  # no phrase may reach back over an earlier one
+        i = 0
+        while i < len(cores):
+            core = cores[i]
+            if core.start < taken_until:
+                i += 1
+                continue
+            if core.kind == "group":
+                items, end = [core], core.end
+                while True:
+                    k = end
+                    if k < len(tokens) and self._norms[k] in {",", "/"}:
+                        k += 1
+                        while k < len(tokens) and self._is_quant(k) and k + 1 < len(tokens) and (k + 1) in by_start:
+                            k += 1
+                        nxt = by_start.get(k)
+                        if nxt is not None and nxt.kind == "group":
+                            items.append(nxt)
+                            end = nxt.end
+                            continue
+                    break
+                i += len(items)
+                start = self._prefix(core.start, taken_until)
+                if len(items) == 1 and core.head in _LIST_HEADS:
+                    sectors = self._sector_list(end, by_start)
+                    if sectors:
+                        out.extend(sectors)
+                        taken_until = sectors[-1].end_token
+                        continue
+                end, qualified = self._tail(end, core.category)
+                if not self._group_ok(items, start, core.start, qualified):
+                    continue
+                category = self._group_category(items, qualified, issuer_category)
+                out.append(self._candidate(doc, start, end, category, "group", core.start))
+                taken_until = end
+                continue
+            i += 1
+            if core.category is None:
+                continue
+            start = self._prefix(core.start, taken_until)
+            end, _ = self._tail(core.end, core.category, after_name=True)
+            out.append(self._candidate(doc, start, end, core.category, "name", core.start))
+            taken_until = end
+            if core.unit_sector:
+                more = self._sector_list(end, by_start, need_separator=True)
+                out.extend(more)
+                if more:
+                    taken_until = more[-1].end_token
+        return [c.public() for c in out]
+
+    # -- steps ---------------------------------------------------------------
+    def _cores(self, doc: Doc, tokens: list[Token]) -> list[_Core]:
+        index = {t.i: n for n, t in enumerate(tokens)}
+        spans = []
+        for match_id, start, end in self.matcher(doc):
+            label = self.vocab.strings[match_id]
+            if start not in index or (end - 1) not in index:
+                continue
+            span = doc[start:end]
+            span.label_ = label
+            spans.append(span)
+        cores = []
+        chosen = filter_spans(spans)
+        for span in sorted(chosen, key=lambda s: s.start):
+            labels = {s.label_ for s in spans if s.start == span.start and s.end == span.end}
+            s, e = index[span.start], index[span.end - 1] + 1
+            first = self._classes[s]
+            head = canon(tokens[s].text)
+            pattern = next((lab for lab in labels if lab in self.pattern_categories), None)
+            if pattern:
+                cores.append(_Core(s, e, "name", self.pattern_categories[pattern], head))
+            elif "unit_sector" in labels:
+                cores.append(_Core(s, e, "name", self._classes[s + 1]["sector"], head, unit_sector=True))
+            elif "unit_name" in labels:
+                cores.append(_Core(s, e, "name", first["unit"], head))
+            elif "collective" in labels:
+                cores.append(_Core(s, e, "group", first["collective"], head, standalone="body" in first))
+            elif "body" in labels:
+                cores.append(_Core(s, e, "name", first["body"], head))
+        return cores
+
+    def _is_quant(self, k: int) -> bool:
+        return "quantifier" in self._classes[k] or bool(_NUMBER.match(self._tokens[k].text))
+
+    def _is_level(self, k: int) -> bool:
+        return 0 <= k < len(self._tokens) and "level" in self._classes[k]
+
+    def _is_name(self, k: int) -> bool:
+        return 0 <= k < len(self._tokens) and bool(self._tokens[k]._.vn_name)
+
+    def _prefix(self, start: int, floor: int) -> int:
+        """Grow left over quantifiers ("các", "tất cả", "15") and titles ("Chủ tịch")."""
+        while start - 1 >= floor:
+            k = start - 1
+            if self._is_quant(k) or "title" in self._classes[k]:
+                start = k
+            else:
+                break
+        return start
+
+    def _tail(self, pos: int, category: str | None, after_name: bool = False) -> tuple[int, bool]:
+        """Grow right over levels, proper names, a committee's purpose and qualifiers."""
+        n = len(self._tokens)
+        state = "core"
+        qualified = False
+        if category == STEERING and pos < n:
+            match = _PURPOSE.match(self._text_from(pos))
+            if match and match.group().strip():
+                stop = self._tokens[pos].idx + match.end()
+                while pos < n and self._tokens[pos].idx + len(self._tokens[pos].text) <= stop:
+                    pos += 1
+        while pos < n:
+            norm = self._norms[pos]
+            k = pos
+            while k < n and self._is_quant(k) and self._is_level(k + 1):
+                k += 1
+            if self._is_level(k):
+                pos, state = k + 1, "level"
+                continue
+            if state in ("level", "place") and (self._is_name(pos) or _NUMBER.match(self._tokens[pos].text)):
+                pos, state = pos + 1, "place"
+                while pos + 1 < n and self._norms[pos] in {"-", "–"} and self._is_name(pos + 1):
+                    pos += 2
+                continue
+            if state == "core" and after_name and self._is_name(pos) and self._strong_name(pos):
+                pos, state = pos + 1, "place"
+                continue
+            if state in ("level", "place") and norm in {",", "/", "và", ":"} and pos + 1 < n:
+                nxt = pos + 1
+                k = nxt
+                while k < n and self._is_quant(k) and self._is_level(k + 1) and norm in {",", "/"}:
+                    k += 1
+                if self._is_level(k) and norm != ":":
+                    pos = nxt
+                    continue
+                if state == "place" or norm == ":":
+                    if self._is_name(nxt) and norm != "/":
+                        pos, state = nxt, "level"  # the next name continues the list of places
+                        continue
+                break
+            if "qualifier" in self._classes[pos] and self._qualifier_ok(pos):
+                pos, qualified = pos + 1, True
+                continue
+            if norm == "của" and self._is_level(pos + 1):
+                pos, state = pos + 2, "level"
+                continue
+            break
+        return pos, qualified
+
+    def _qualifier_ok(self, pos: int) -> bool:
+        if self._norms[pos] in {"trên", "nêu trên"}:  # "các cơ quan trên", not "trên địa bàn"
+            return pos + 1 >= len(self._tokens) or not any(c.isalnum() for c in self._tokens[pos + 1].text)
+        return True
+
+    def _strong_name(self, pos: int) -> bool:
+        text = self._tokens[pos].text
+        words = re.findall(r"\w+", text)
+        return len(words) >= 2 or (text.isupper() and len(text) >= 2)
+
+    def _text_from(self, pos: int) -> str:
+        token = self._tokens[pos]
+        return token.doc.text[token.idx:]
+
+    def _sector_list(self, pos: int, by_start: dict[int, _Core], need_separator: bool = False) -> list[_Pending]:
+        """Sectors sharing the head before them: ", Công Thương" after "Sở Y tế";
+        ": Y tế, Tài chính" after "các sở"."""
+        out: list[_Pending] = []
+        n = len(self._tokens)
+        while pos < n:
+            k = pos
+            if self._norms[k] in {",", "và", ":"}:
+                k += 1
+            elif need_separator and not out:
+                break
+            if k >= n or "sector" not in self._classes[k] or k in by_start:
+                break
+            end, _ = self._tail(k + 1, self._classes[k]["sector"])
+            out.append(_Pending(self, k, end, self._classes[k]["sector"], "sector", k))
+            pos = end
+        return out
+
+    def _group_ok(self, items: list[_Core], start: int, core_start: int, qualified: bool) -> bool:
+        quantified = start < core_start or any(i.head.startswith(("các", "từng", "cả")) for i in items)
+        categories = {i.category for i in items}
+        if categories == {"local_government"}:
+            return quantified or qualified
+        return (
+            quantified or qualified or len(items) > 1 or any(i.standalone for i in items)
+            or (len(items[0].head) > 5 and categories == {None})
+        )
+
+    def _group_category(self, items: list[_Core], qualified: bool, issuer_category: str | None) -> str:
+        heads = {i.head for i in items}
+        if issuer_category in SECTOR_CATEGORIES and heads <= _OWN_UNITS and "đơnvị" in heads and not qualified:
+            return issuer_category
+        categories = {i.category for i in items}
+        if len(categories) == 1 and None not in categories:
+            return categories.pop()
+        return ALL_UNITS
+
+    def _candidate(self, doc: Doc, start: int, end: int, category: str, kind: str, core_start: int) -> _Pending:
+        return _Pending(self, start, end, category, kind, core_start)
+
+
+class _Pending:
+    """A phrase in token indices, turned into a Candidate at the end."""
+
+    def __init__(self, finder: MentionFinder, start: int, end: int, category: str, kind: str, core_start: int):
+        self.tokens = finder._tokens
+        self.classes = finder._classes
+        self.start_token, self.end_token = start, end
+        self.category, self.kind = category, kind
+        self.titled = any("title" in finder._classes[k] for k in range(start, core_start))
+
+    def public(self) -> Candidate:
+        first, last = self.tokens[self.start_token], self.tokens[self.end_token - 1]
+        start, end = first.idx, last.idx + len(last.text)
+        return Candidate(start, end, first.doc.text[start:end], self.category, self.kind, self.titled)
