@@ -46,3 +46,17 @@ def normalise_text(text: str) -> str:
 def match_key(text: str) -> str:
     """Spelling-insensitive form for lookups and comparisons (same length as `text` in NFC)."""
     return normalise_tone_marks(unicodedata.normalize("NFC", text))
+
+
+def fold(text: str) -> str:
+    """Lower-cased `match_key`, one character per character of NFC `text`, for regex cues."""
+    key = match_key(text)
+    if len(key) != len(text):  # exotic input; keep offsets aligned rather than the spelling
+        key = text
+    return "".join(ch if len(low := ch.lower()) != 1 else low for ch in key)
+
+
+# Vietnamese letters by case, for regex character classes (`[{UPPER}]`): Python's
+# `re` has no \p{Lu}, and ranges like `À-Ỹ` mix both cases.
+LOWER = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệfghiìíỉĩịjklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvwxyỳýỷỹỵz"
+UPPER = LOWER.upper()
