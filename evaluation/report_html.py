@@ -24,7 +24,7 @@ h1 { margin-bottom: 0.2em; }
 .scope { background: #fff3cd; border: 1px solid #e0c060; padding: 0.6em 1em; border-radius: 4px; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
+th:first-child, td:first-child { text-align: left; white-space: nowrap; }
 td.low { background: #fbe3e3; }
 .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; border-top: 2px solid #888;
         padding: 0.5em 0; }
