@@ -55,6 +55,7 @@ _NOT_CUES = re.compile(
     r"|\b(?:ban|tiểu ban|trưởng ban|ủy ban)\s+chỉ đạo\b|\bchỉ huy\b"
     r"|\b(?:ý kiến|văn bản|nội dung|công tác|tinh thần|theo|đúng)\s+(?:chỉ đạo|yêu cầu|đề nghị|hướng dẫn|kế hoạch)\b"
     r"|\b(?:chỉ đạo|yêu cầu|đề nghị|hướng dẫn|quyết định|kế hoạch) (?:của|tại)\b"
+    r"|\bthời gian (?:thực hiện|áp dụng)\b|\bthông báo mới\b"
 )
 _DIRECTIVE = r"(?:yêu cầu|đề nghị|giao(?: nhiệm vụ)?(?: cho)?|chỉ đạo|đôn đốc)"
 # Whom an order is addressed to: a body, an office holder, a group of people.
@@ -71,37 +72,46 @@ _TASK_VERB = re.compile(
     r"\b(triển khai|thực hiện|tăng cường|tập trung|tổ chức|khẩn trương|tiếp tục|đẩy mạnh|nhanh chóng|chủ động)\b"
 )
 # "... triển khai thực hiện các nội dung sau", "... tăng cường các biện pháp phòng, chống dịch".
+# "phòng, chống dịch bệnh Covid-19 (trên địa bàn tỉnh)" and nothing more specific.
+_AGAINST = r"phòng,?\s+chống(?:\s+(?!theo\b|để\b|nhằm\b|tại\b|đối với\b|bằng\b|cho\b)[^\s;,.]+){0,9}"
 _VACUOUS_TASK = re.compile(
     r"^(?:(?:khẩn trương|nghiêm túc|tập trung|tổ chức|triển khai|thực hiện|tăng cường|tiếp tục|đẩy mạnh|"
     r"nhanh chóng|quyết liệt|đồng bộ|nghiêm|tốt|có hiệu quả|hiệu quả|chủ động|,|và)\s*)*"
-    r"(?:(?:(?:một số|các|những)\s+)?(?:nội dung|nhiệm vụ|biện pháp|giải pháp|công tác|văn bản)"
-    r"(?:\s+(?:liên quan|sau|như sau|cụ thể|trọng tâm|trên|nêu trên|chỉ đạo))?(?:\s+(?:về\s+)?phòng,?\s+chống\b.*)?"
-    r"|phòng,?\s+chống\b.*)"
+    rf"(?:(?:(?:một số|các|những)\s+)?(?:nội dung|nhiệm vụ|biện pháp|giải pháp|công tác|văn bản)"
+    r"(?:\s+(?:liên quan|sau|như sau|cụ thể|trọng tâm|trên|nêu trên|chỉ đạo))?"
+    rf"(?:\s+(?:về\s+)?{_AGAINST})?|{_AGAINST})"
     r"\s*[.:;]*\s*$"
 )
 
 # ---------------------------------------------------------------- the journalist's voice
 _DOC = r"(?:công văn|văn bản|chỉ thị|quyết định|công điện|kế hoạch|thông báo|nghị quyết|hướng dẫn)"
+_DOC_NUMBER = r"(?:\s+(?:hỏa tốc|hoả tốc|khẩn))?(?:\s+(?:số\s*:?\s*)?[\w./–-]*\d[\w./–-]*(?:\s*[/–-]\s*[\w.]+)*)?"
+# Issued in the news sense: "vừa ban hành Công văn", "ban hành Công văn số 123", "Ngày 5/8, ... ban hành văn bản".
 _ISSUED = re.compile(
-    rf"\b(?:ban hành|đã có|vừa có|có|ký|đã ký|ra|gửi|phát đi)\s+(?:\w+\s+){{0,2}}?{_DOC}\b"
-    rf"(?:\s+(?:hỏa tốc|hoả tốc|khẩn))?(?:\s+(?:số\s*:?\s*)?[\w./–-]*\d[\w./–-]*(?:\s*[/–-]\s*[\w.]+)*)?"
+    rf"\b(?:vừa|đã|mới)\s+(?:ban hành|có|ký|ra|phát đi)\s+(?:\w+\s+){{0,2}}?{_DOC}\b{_DOC_NUMBER}"
+    rf"|\b(?:ban hành|ký|phát đi|có)\s+(?:\w+\s+){{0,1}}?{_DOC}\s+(?:hỏa tốc\s+|hoả tốc\s+|khẩn\s+)?(?:số\s*:?\s*)?[\w./–-]*\d[\w./–-]*(?:\s*[/–-]\s*[\w.]+)*"
     rf"|\b{_DOC}\s+(?:hỏa tốc\s+|khẩn\s+)?(?:số:?\s*)?[\w./–-]*\d[\w./–-]*\s*(?:được|vừa được|đã được)\s+ban hành"
     rf"|\((?:theo\s+)?{_DOC}\s+số\b"
     r"|\b(?:truyền đạt|thông báo)\s+(?:ý kiến|kết luận)"
-    r"|\bđược ban hành\b"
+    r"|\bđược ban hành\b|\b(?:vừa|đã)\s+có\s+(?:ý kiến\s+)?chỉ đạo\b"
+)
+# "Ngày 5/8, UBND tỉnh ban hành văn bản ...": a dated report of an issue.
+_DATED_ISSUE = re.compile(
+    rf"\b(?:ngày|sáng|chiều|tối|trưa)\s+(?:nay\s+)?\d{{1,2}}\s*[/.-]\s*\d{{1,2}}\b.{{0,120}}?"
+    rf"\b(?:ban hành|ký|có|ra|phát đi)\s+(?:\w+\s+){{0,2}}?(?:công văn|văn bản|chỉ thị|quyết định|công điện)\b"
 )
 _DECIDES = re.compile(r"^[\s,]*(?:ngày\s+\S+\s+)?(?:thống nhất|đồng ý|quyết định|cho phép|cho\s)")
 _ABOUT = re.compile(r"\b(về việc|v/v|về)\b")
 _LATER_CLAUSE = re.compile(r"[;,]\s*(?:trong đó|theo đó|đồng thời|nhấn mạnh|nêu rõ)\b")
 _REPORT_OPENER = re.compile(
-    r"^(?:trước đó|trong thời gian qua|thời gian qua|tính đến|đến nay|hiện nay|hiện tại|qua kiểm tra|"
-    r"đến (?:sáng|trưa|chiều|tối|hết)\b|"
+    r"^(?:trước đó|trong thời gian qua|thời gian qua|tính đến|đến nay|hiện nay|hiện tại|hiện,|qua kiểm tra|"
+    r"đến (?:sáng|trưa|chiều|tối|hết)\b|có \d|"
     r"theo (?:ông|bà|đồng chí|lãnh đạo|đại diện|báo cáo|kết quả|thống kê|số liệu|ghi nhận|sở|ban|ubnd|"
     r"ủy ban|trung tâm|cdc|bộ|phòng|bệnh viện|chi cục|cục)\b)"
 )
 _RETRO = re.compile(r"\b(trong thời gian qua|thời gian qua|thời gian vừa qua|vừa qua|từ đầu năm)\b.*\bđã\b")
-_PAST = re.compile(r"\b(?:đã|vừa)\s+(?!(?:yêu cầu|giao|chỉ đạo|đề nghị|quyết định|thống nhất|đồng ý)\b)")
-_SAID = re.compile(r"\b(cho biết|cho hay|thông tin về|đánh giá cao)\b")
+_DECISION = re.compile(r"(?:yêu cầu|giao|chỉ đạo|đề nghị|quyết định|thống nhất|đồng ý|cho phép)$")
+_SAID = re.compile(r"\b(cho biết|cho hay|đánh giá cao)\b")
 _MODAL = re.compile(r"\b(cần|phải)\b")
 _PREAMBLE = re.compile(
     rf"^(?:để|nhằm|trước (?:tình hình|diễn biến)|căn cứ|thực hiện\s+(?:{_DOC}|chỉ đạo|ý kiến|kết luận|"
@@ -109,7 +119,8 @@ _PREAMBLE = re.compile(
 )
 _SUBJECT_START = re.compile(
     r"^\s*(?:các|tất cả|sở|ubnd|ủy ban|công an|trung tâm|phòng|ban|đài|báo|hội|đoàn|thủ trưởng|chủ tịch|"
-    r"giám đốc|trường|cơ sở|đơn vị|ngành|lực lượng|người|học sinh|nhà trường)\b"
+    r"giám đốc|trường|cơ sở|đơn vị|ngành|lực lượng|người|học sinh|nhà trường|văn phòng|tỉnh|thành phố|huyện|"
+    r"thường trực|bộ|cục|chi cục|bí thư)\b"
 )
 
 # ---------------------------------------------------------------- closing
@@ -191,7 +202,7 @@ def has_cue(text: str) -> bool:
 
 def directed_order(text: str) -> re.Match[str] | None:
     """`yêu cầu/giao/đề nghị/chỉ đạo` followed by whom it is addressed to."""
-    key = fold(text)
+    key = _cue_key(text)
     if m := _DIRECTED.search(key):
         return m
     for m in _DIRECTED_ANY.finditer(key):
@@ -205,22 +216,32 @@ def is_vacuous_order(sentence: str) -> bool:
     order = directed_order(sentence)
     if order is None:
         return False
-    key = fold(sentence)
-    verb = _TASK_VERB.search(key, order.end())
-    return bool(verb) and bool(_VACUOUS_TASK.match(key[verb.start():]))
+    key = _cue_key(sentence)
+    before = key[:order.start()]
+    if ";" in before and _CUES.search(before):  # an instruction of its own came first
+        return False
+    first = _CUES.search(key, order.end())
+    if first is None or not _TASK_VERB.match(key, first.start()):
+        return False
+    return bool(_VACUOUS_TASK.match(fold(sentence)[first.start():]))
 
 
 def is_issuance_report(sentence: str) -> bool:
     """"X ban hành Công văn số ... về việc ..." with no order of its own."""
     key = fold(sentence)
-    issued = _ISSUED.search(key)
-    if not issued:
+    issued = _ISSUED.search(key) or _DATED_ISSUE.search(key)
+    if not issued or directed_order(sentence[:issued.start()]):
         return False
     rest = key[issued.end():]
     if _DIRECTED.search(rest) or directed_order(sentence[issued.end():]):
         return is_vacuous_order(sentence[issued.start():])
     if _DECIDES.match(rest):
         return False
+    if sent := re.match(r"\s*gửi\s+", rest):  # "có văn bản gửi các sở ... triển khai chiến dịch ..."
+        task = _CUES.search(_cue_key(sentence[issued.end():]), sent.end())
+        about = _ABOUT.search(rest, sent.end())
+        if task and not (about and about.start() < task.start()):
+            return bool(_VACUOUS_TASK.match(rest[task.start():]))
     later = _LATER_CLAUSE.search(rest)
     return not (later and has_cue(sentence[issued.end() + later.end():]))
 
@@ -233,31 +254,38 @@ def is_report(sentence: str) -> bool:
         return order is None or key.startswith(("theo ", "tính đến", "trước đó"))
     if _RETRO.search(key):
         return True
+    said = _SAID.search(key)
+    if said and (order is None or re.search(r"\bđã\b", key[said.end():order.start()])):
+        return True
     if order is not None:
         return False
-    if _SAID.search(key):
-        return True
-    past = _PAST.search(key)
-    if past and not _MODAL.search(key, past.end()):
-        before = key[:past.start()]
-        before = re.split(r",|\bthì\b", before)[-1]
-        if _CUES.search(_NOT_CUES.sub("", before)):
+    return _reports_past(sentence)
+
+
+def _reports_past(sentence: str) -> bool:
+    """The main verb is in the past: "UBND tỉnh đã tổ chức họp", "các trường đã thực hiện vệ sinh"."""
+    key = _cue_key(sentence)
+    start = 0
+    if purpose := re.match(r"^\s*(?:để|nhằm)\b[^,]*?(?:,|\bthì\b)", key):
+        start = purpose.end()
+    first = _CUES.search(key, start)
+    if first is None or not re.search(r"\b(?:đã|vừa)\s+(?:\S+\s+)?$", key[start:first.start()]):
+        return False
+    if _DECISION.match(first.group(0)) or _MODAL.search(key, first.end()):
+        return False
+    # "..., đã kết thúc X, các đơn vị tổ chức Y": a new clause that instructs.
+    for clause in re.split(r"[,;]", key[first.end():])[1:]:
+        if _SUBJECT_START.match(clause) and _CUES.search(clause) and "đã" not in clause.split():
             return False
-        # "..., đã kết thúc X, các đơn vị tổ chức Y": a new clause that instructs.
-        for clause in re.split(r"[,;]", key[past.end():])[1:]:
-            if _SUBJECT_START.match(clause) and _CUES.search(clause) and "đã" not in clause.split():
-                return False
-        return True
-    return False
+    return True
 
 
 def _is_preamble(sentence: str) -> bool:
-    """"Để ...", "Thực hiện Công văn số ...": a purpose or basis with no main clause that instructs."""
+    """"Để ...", "Thực hiện Công văn số ...": a purpose or basis with no main clause of its own."""
     key = fold(sentence).strip()
     if not _PREAMBLE.match(key) or directed_order(sentence) or _MODAL.search(key):
         return False
-    tail = key.rsplit(",", 1)[-1] if "," in key else ""
-    return not _CUES.search(_NOT_CUES.sub("", tail))
+    return not any(_SUBJECT_START.match(clause) for clause in re.split(r",|\bthì\b", key)[1:])
 
 
 def instructs(text: str, *, lead: bool = False) -> bool:

@@ -46,7 +46,8 @@ _ISSUER_VOICE = re.compile(
 _AGENCY_START = re.compile(
     r"^(?:(?:ngoài ra|bên cạnh đó|đồng thời|cùng với đó|mặt khác),?\s+)?"
     r"(?:sở|ubnd|ủy ban|công an|trung tâm|phòng|ban|bộ|đài|báo|hội|đoàn|các|chủ tịch|giám đốc|thủ trưởng|"
-    r"văn phòng|bệnh viện|cục|chi cục|ngành|lực lượng|bảo hiểm|liên đoàn|mặt trận|tổ|trạm|giao|yêu cầu|đề nghị)\b"
+    r"văn phòng|bệnh viện|cục|chi cục|ngành|lực lượng|bảo hiểm|liên đoàn|mặt trận|tổ|trạm|tiểu ban|giao|yêu cầu|"
+    r"đề nghị)\b"
 )
 
 
@@ -258,8 +259,12 @@ def _numbered_units(body: list[_Para], kind: str, style: str) -> list[_Unit]:
             continue
         if current is None:
             continue
+        own = para.body if marker is not None and marker.kind == "bullet" else para.text
+        if roles.is_boilerplate(own) or roles.is_caption(own) or any(line.piped for line in para.lines):
+            current = None if roles.is_boilerplate(own) else current
+            continue
         if marker is None or marker.kind not in ("letter", "paren", "decimal", "bullet", "arabic", "word"):
-            if roles.is_closing(para.text) or roles.is_boilerplate(para.text) or roles.is_caption(para.text):
+            if roles.is_closing(para.text):
                 current = None
                 continue
             if _ISSUER_VOICE.match(fold(para.text)):
@@ -280,6 +285,10 @@ def _unmarked_units(body: list[_Para]) -> list[_Unit]:
     for i, para in enumerate(body):
         last = i == len(body) - 1
         text = para.body if para.marker and para.marker.kind == "bullet" else para.text
+        if (last and absorbing is None and _cut_off_item(text) and not roles.is_caption(text)
+                and not roles.is_boilerplate(text)):
+            units.append(_Unit("", None, [para]))
+            continue
         if _is_furniture(para, last) or roles.is_closing(text):
             continue
         key = fold(text)
@@ -295,7 +304,7 @@ def _unmarked_units(body: list[_Para]) -> list[_Unit]:
                 units.append(unit)
                 absorbing = unit
             continue
-        if roles.instructs(text) or last and _cut_off_item(text):
+        if roles.instructs(text):
             units.append(_Unit("", None, [para]))
     return _drop_repeated_leads(units)
 
@@ -305,7 +314,9 @@ def _cut_off_item(text: str) -> bool:
     if roles.ends_sentence(text) or any(roles.is_report(s) for s in roles.sentences(text)):
         return False
     key = fold(text)
-    return bool(_AGENCY_START.match(key)) or roles.has_cue(text) or len(text.split()) <= 3 and _HAS_LOWER.search(text)
+    words = text.split()
+    return (bool(_AGENCY_START.match(key)) or roles.has_cue(text)
+            or len(words) <= 3 and any(w[:1].islower() for w in words))
 
 
 def _trigrams(text: str) -> set[tuple[str, ...]]:
