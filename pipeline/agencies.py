@@ -43,9 +43,10 @@ CLASSES = ("unit", "sector", "body", "collective", "level", "title", "quantifier
 
 _WORD = re.compile(r"\w+")
 _REGEX_SPECIAL = re.compile(r"[.^$*+?{}\[\]\\|()#]")
-# Between the words of a lexicon phrase: spaces, a separator (- – & , /) and/or "và",
-# or nothing (abbreviations: GD&ĐT = GDĐT).
-_SEPARATOR = r"(?:\s*[,&/\-–—]\s*(?:và\s+)?|\s+(?:và\s+)?|)"
+# Between the words of a lexicon phrase: spaces, a separator (- – & , /), or nothing
+# (abbreviations: GD&ĐT = GDĐT). A "và" of the entry may be left out or spelt as a separator.
+_SEPARATOR = r"(?:\s*[,&/\-–—]\s*|\s+|)"
+_AND = "và"
 
 
 def canon(text: str) -> str:
@@ -57,25 +58,27 @@ def _syllables(text: str) -> list[str]:
     return [w for w in _WORD.findall(match_key(text).lower()) if w != "và"]
 
 
-def _trie_regex(phrases: Iterable[list[str]]) -> str:
-    """One regex for many syllable sequences; longer continuations are tried first."""
+def _trie_regex(phrases: Iterable[str]) -> str:
+    """One regex for many phrases; longer continuations are tried first."""
     trie: dict[str, Any] = {}
-    for syllables in phrases:
+    for phrase in phrases:
         node = trie
-        for syllable in syllables:
-            node = node.setdefault(syllable, {})
+        for word in _WORD.findall(match_key(phrase).lower()):
+            node = node.setdefault(word, {})
         node[""] = {}  # end of a phrase
 
     def build(node: dict[str, Any]) -> str:
         alternatives = []
-        for syllable in sorted((s for s in node if s), key=lambda s: (-len(s), s)):
-            child = node[syllable]
+        for word in sorted((w for w in node if w), key=lambda w: (-len(w), w)):
+            child = node[word]
             rest = {k: v for k, v in child.items() if k}
-            if rest:
+            if word == _AND:  # optional: "Thương binh và Xã hội" = "Thương binh - Xã hội"
+                alternatives.append(f"(?:{_AND}{_SEPARATOR})?{build(rest)}")
+            elif rest:
                 tail = f"(?:{_SEPARATOR}{build(rest)})"
-                alternatives.append(re.escape(syllable) + tail + ("?" if "" in child else ""))
+                alternatives.append(re.escape(word) + tail + ("?" if "" in child else ""))
             else:
-                alternatives.append(re.escape(syllable))
+                alternatives.append(re.escape(word))
         return "(?:" + "|".join(alternatives) + ")"
 
     return build(trie)
@@ -191,7 +194,7 @@ class Lexicon:
 
     @cached_property
     def _phrase_regex(self) -> re.Pattern[str]:
-        body = _trie_regex(_syllables(s) for s in self.surfaces.values())
+        body = _trie_regex(self.surfaces.values())
         return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
 
     def find_phrases(self, text: str, min_words: int = 2) -> list[tuple[int, int]]:

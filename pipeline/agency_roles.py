@@ -27,7 +27,15 @@ from vntasks.pipeline.normalise import match_key
 LEAD, SUPPORT = "lead", "support"
 
 # Ends a clause: sentence punctuation, a line break, a colon, a sub-item marker "(2)" / "b)".
-_BOUNDARY = re.compile(r"[.;!?](?=\s|$)|\n|:(?=\s|$)|\(\d+\)|(?<![\w)])[a-zđ]\)\s")
+# Reported speech ("Chỉ thị nêu rõ, ...") also starts a clause.
+_BOUNDARY = re.compile(
+    r"[.;!?](?=\s|$)|\n|:(?=\s|$)|\(\d+\)|(?<![\w)])[a-zđ]\)\s|\b(?:nêu rõ|cho biết|khẳng định)\s*[,:]?\s",
+    re.IGNORECASE,
+)
+# Where the area of a listed body is given, the list goes on after it.
+_AREA = re.compile(r"\s*(?:trên địa bàn|trong toàn|tại)(?:\s+(?:toàn\s+)?(?:tỉnh|huyện|thành phố|thị xã|xã|quận|TP))?", re.IGNORECASE)
+# A fronted adverbial clause before the subject: "Trong trường hợp ..., các huyện ..."
+_FRONTED = re.compile(r"^(?:trong trường hợp|trường hợp|khi|nếu|sau khi|trước khi)\b.*,$", re.IGNORECASE | re.DOTALL)
 _CONNECTOR = re.compile(r"[\s,;/]*(?:(và|cùng với|cùng|\()[\s,;/]*)?", re.IGNORECASE)
 _INTRO = re.compile(
     r"^(?:[\s\-–+•*.,:;()\d]+|theo đó|đồng thời|ngoài ra|bên cạnh đó|trong đó|riêng|cụ thể|mặt khác|"
@@ -37,7 +45,8 @@ _INTRO = re.compile(
 _ADVERB = r"(?:\s+(?:triệt để|quyết liệt|chặt chẽ|ngay|kịp thời|sát sao|thường xuyên|cho))*"
 _DIRECTIVE = re.compile(
     r"(?:^|[^\w])(giao|yêu cầu|đề nghị|chỉ đạo|hướng dẫn|huy động|đôn đốc|phân công|kêu gọi|"
-    r"giao nhiệm vụ cho|giao trách nhiệm cho)" + _ADVERB + r"[\s,:]*$",
+    r"giao nhiệm vụ cho|giao trách nhiệm cho|(?:công văn|văn bản|công điện|kế hoạch)\s+gửi(?:\s+(?:đến|cho))?)"
+    + _ADVERB + r"[\s,:]*$",
     re.IGNORECASE,
 )
 _SUPPORT = re.compile(
@@ -49,7 +58,8 @@ _SEND = re.compile(r"(?:^|[^\w])(?:gửi|gửi về|gửi cho|gửi đến|về|
 _PURPOSE = re.compile(r"^[\s,]*(?:\([^)]*\)\s*)?để(?!\w)", re.IGNORECASE)
 _GIVER = re.compile(
     r"^[\s,]*(?:(?:cũng|đã|vừa|mới|có|ban hành|văn bản|công văn|chỉ thị|công điện|quyết định|thông báo|"
-    r"kết luận|số|[\w/\-.]*\d[\w/\-.]*)\s+)*(yêu cầu|giao|đề nghị|chỉ thị|lưu ý|nhấn mạnh|chỉ đạo)(?!\w)",
+    r"kết luận|số|[\w/\-.]*\d[\w/\-.]*)\s+)*(yêu cầu|giao|đề nghị|chỉ thị|lưu ý|nhấn mạnh|chỉ đạo|quyết định|"
+    r"đồng ý|cho phép|thống nhất|chấp thuận)(?!\w)",
     re.IGNORECASE,
 )
 # The lead's own units, not marked after "X chỉ đạo" (§3.1).
@@ -66,7 +76,7 @@ def _issuer_key(text: str) -> str:
 
 def _is_issuer(candidate: Candidate, issuer: str | None) -> bool:
     """Is this the body that issued the dispatch (or, when unknown, a province-level authority)?"""
-    key = _issuer_key(candidate.text)
+    key = _issuer_key(candidate.core_text or candidate.text)
     if issuer:
         other = _issuer_key(issuer)
         return bool(key) and (other.startswith(key) or key.startswith(other))
@@ -94,7 +104,7 @@ def assign_roles(text: str, candidates: Sequence[Candidate], issuer: str | None 
     roles: list[str | None] = []
     for i, cand in enumerate(candidates):
         prev = candidates[i - 1] if i else None
-        between = text[prev.end:cand.start] if prev else ""
+        between = _AREA.sub(" ", text[prev.end:cand.start]) if prev else ""
         joined = prev is not None and _CONNECTOR.fullmatch(between)
         if joined and prev is not None:
             role = roles[-1]
@@ -107,7 +117,11 @@ def assign_roles(text: str, candidates: Sequence[Candidate], issuer: str | None 
         start = max(_clause_start(text, cand.start), prev.end if prev else 0)
         context = match_key(text[start:cand.start])
         after = text[cand.end:candidates[i + 1].start] if i + 1 < len(candidates) else text[cand.end:]
-        if not _strip_intro(context):
+        bare = _strip_intro(context)
+        if bare.lower() == "đối với" and after.lstrip().startswith(":"):  # "Đối với Trung tâm Y tế huyện:"
+            roles.append(LEAD)
+            continue
+        if not bare or _FRONTED.match(bare):
             giver = _GIVER.match(after)
             if giver and (giver.group(1).lower() != "chỉ đạo" or _is_issuer(cand, issuer)):
                 roles.append(None)

@@ -66,6 +66,7 @@ class Candidate:
     category: str
     kind: str  # "name", "group" or "sector"
     titled: bool = False  # starts with an official's title
+    core_text: str = ""  # without the leading title and quantifiers ("UBND tỉnh" of "Chủ tịch UBND tỉnh")
 
 
 @dataclass
@@ -77,6 +78,7 @@ class _Core:
     head: str = ""  # canon of the first token
     standalone: bool = True  # a group item that is also a body by itself
     unit_sector: bool = False
+    generic: bool = False  # headed by a common noun ("cơ sở giáo dục", not "Sở Y tế")
 
 
 def _register_extensions() -> None:
@@ -108,6 +110,7 @@ class MentionFinder:
         self.matcher.add("unit_name", [[{"_": {"vn_unit": True}, "IS_TITLE": True}, {"_": {"vn_name": True}, "OP": "+"}]])
         self.matcher.add("body", [[{"_": {"vn_body": True}}]])
         self.matcher.add("collective", [[{"_": {"vn_collective": True}}]])
+        self._qualifier_keys = tuple(k for k, v in lexicon.entries.items() if "qualifier" in v)
         self.pattern_categories: dict[str, str] = {}
         for i, (category, pattern) in enumerate(lexicon.patterns):
             label = f"lexicon_pattern_{i}"
@@ -143,56 +146,43 @@ class MentionFinder:
         self._tokens, self._classes = tokens, classes
         self._norms = [t.norm_ for t in tokens]
         cores = self._cores(doc, tokens)
-        out: list[Candidate] = []
         by_start = {c.start: c for c in cores}
+        out: list[_Pending] = []
         taken_until = 0  # no phrase may reach back over an earlier one
-        i = 0
-        while i < len(cores):
-            core = cores[i]
+        for core in cores:
             if core.start < taken_until:
-                i += 1
                 continue
+            start = self._prefix(core.start, taken_until)
             if core.kind == "group":
-                items, end = [core], core.end
-                while True:
-                    k = end
-                    if k < len(tokens) and self._norms[k] in {",", "/"}:
-                        k += 1
-                        while k < len(tokens) and self._is_quant(k) and k + 1 < len(tokens) and (k + 1) in by_start:
-                            k += 1
-                        nxt = by_start.get(k)
-                        if nxt is not None and nxt.kind == "group":
-                            items.append(nxt)
-                            end = nxt.end
-                            continue
-                    break
-                i += len(items)
-                start = self._prefix(core.start, taken_until)
+                items, end = self._run(core, by_start)
                 if len(items) == 1 and core.head in _LIST_HEADS:
-                    sectors = self._sector_list(end, by_start)
-                    if sectors:
+                    sectors = self._sector_list(end, by_start, None)
+                    if sectors:  # "Các sở: Y tế, Tài chính" names the sectors, not "các sở"
                         out.extend(sectors)
                         taken_until = sectors[-1].end_token
                         continue
-                end, qualified = self._tail(end, core.category)
+                end, qualified = self._tail(end, None)
                 if not self._group_ok(items, start, core.start, qualified):
                     continue
                 category = self._group_category(items, qualified, issuer_category)
-                out.append(self._candidate(doc, start, end, category, "group", core.start))
+                out.append(_Pending(self, start, end, category, "group", core.start))
                 taken_until = end
                 continue
-            i += 1
             if core.category is None:
                 continue
-            start = self._prefix(core.start, taken_until)
             end, _ = self._tail(core.end, core.category, after_name=True)
-            out.append(self._candidate(doc, start, end, core.category, "name", core.start))
+            end = self._name_before_colon(core, start, end, by_start)
+            nxt = by_start.get(end)
+            while nxt is not None and self._genitive(core, nxt):  # "Ban Cán sự Đảng UBND thành phố"
+                end, _ = self._tail(nxt.end, nxt.category, after_name=True)
+                nxt = by_start.get(end)
+            mention = _Pending(self, start, end, core.category, "name", core.start)
+            out.append(mention)
             taken_until = end
             if core.unit_sector:
-                more = self._sector_list(end, by_start, need_separator=True)
+                more = self._sector_list(end, by_start, mention)
                 out.extend(more)
-                if more:
-                    taken_until = more[-1].end_token
+                taken_until = max(taken_until, mention.end_token, *(m.end_token for m in more))
         return [c.public() for c in out]
 
     # -- steps ---------------------------------------------------------------
@@ -213,17 +203,22 @@ class MentionFinder:
             s, e = index[span.start], index[span.end - 1] + 1
             first = self._classes[s]
             head = canon(tokens[s].text)
+            generic = tokens[s].text[:1].islower()
             pattern = next((lab for lab in labels if lab in self.pattern_categories), None)
             if pattern:
-                cores.append(_Core(s, e, "name", self.pattern_categories[pattern], head))
+                core = _Core(s, e, "name", self.pattern_categories[pattern], head)
             elif "unit_sector" in labels:
-                cores.append(_Core(s, e, "name", self._classes[s + 1]["sector"], head, unit_sector=True))
+                # a unit that is a body itself keeps its category: "Tiểu ban Truyền thông"
+                category = first.get("body") or self._classes[s + 1]["sector"]
+                core = _Core(s, e, "name", category, head, unit_sector="body" not in first)
             elif "unit_name" in labels:
-                cores.append(_Core(s, e, "name", first["unit"], head))
+                core = _Core(s, e, "name", first.get("body") or first["unit"], head)
             elif "collective" in labels:
-                cores.append(_Core(s, e, "group", first["collective"], head, standalone="body" in first))
-            elif "body" in labels:
-                cores.append(_Core(s, e, "name", first["body"], head))
+                core = _Core(s, e, "group", first["collective"], head, standalone="body" in first)
+            else:
+                core = _Core(s, e, "name", first["body"], head)
+            core.generic = generic
+            cores.append(core)
         return cores
 
     def _is_quant(self, k: int) -> bool:
@@ -308,45 +303,93 @@ class MentionFinder:
         token = self._tokens[pos]
         return token.doc.text[token.idx:]
 
-    def _sector_list(self, pos: int, by_start: dict[int, _Core], need_separator: bool = False) -> list[_Pending]:
-        """Sectors sharing the head before them: ", Công Thương" after "Sở Y tế";
-        ": Y tế, Tài chính" after "các sở"."""
+    def _run(self, first: _Core, by_start: dict[int, _Core]) -> tuple[list[_Core], int]:
+        """Collective nouns joined by commas: "các sở, ban, ngành, đoàn thể". A new
+        "các" starts a new phrase unless all nouns so far are catch-alls ("Các ngành,
+        các cấp"); a generic named phrase joins when it shares the run's category."""
+        items, end = [first], first.end
+        n = len(self._tokens)
+        while end < n and self._norms[end] in {",", "/"}:
+            k, quantified = end + 1, False
+            while k < n and self._is_quant(k) and (k + 1) in by_start:
+                k, quantified = k + 1, True
+            nxt = by_start.get(k)
+            if nxt is None:
+                break
+            catch_all = all(i.category is None for i in items) and nxt.category is None
+            if quantified and not (catch_all and nxt.kind == "group"):
+                break
+            same = len({i.category for i in items}) == 1 and nxt.category == items[0].category
+            if not (nxt.kind == "group" or (nxt.generic and same)):
+                break
+            items.append(nxt)
+            end = nxt.end
+        return items, end
+
+    def _sector_list(self, pos: int, by_start: dict[int, _Core], current: _Pending | None) -> list[_Pending]:
+        """Sectors sharing the head before them. After "Sở Y tế": ", Công Thương" is
+        a new mention (another category), ", Giáo dục" after "các trường mầm non"...
+        (same category) stays in it. After "các sở:" every sector is a mention."""
         out: list[_Pending] = []
         n = len(self._tokens)
         while pos < n:
-            k = pos
-            if self._norms[k] in {",", "và", ":"}:
-                k += 1
-            elif need_separator and not out:
+            sep = self._norms[pos]
+            if sep not in {",", "và", ":"} or (sep == ":" and current is not None):
                 break
+            k = pos + 1
             if k >= n or "sector" not in self._classes[k] or k in by_start:
                 break
-            end, _ = self._tail(k + 1, self._classes[k]["sector"])
-            out.append(_Pending(self, k, end, self._classes[k]["sector"], "sector", k))
+            category = self._classes[k]["sector"]
+            end, _ = self._tail(k + 1, category)
+            if current is not None and sep == "," and category == current.category:
+                current.end_token = end
+            else:
+                current = _Pending(self, k, end, category, "sector", k)
+                out.append(current)
             pos = end
         return out
 
+    def _name_before_colon(self, core: _Core, start: int, end: int, by_start: dict[int, _Core]) -> int:
+        """A unit heading its paragraph takes the words up to the colon as its name
+        ("Tiểu ban An ninh trật tự xã hội: Chỉ đạo ...")."""
+        if "unit" not in self._classes[core.start] or (start > 0 and self._norms[start - 1] not in {"\n", "-", "+", "•"}):
+            return end
+        k = end
+        while k < len(self._tokens) and k - end < 6 and self._norms[k] != ":":
+            if k in by_start or "\n" in self._norms[k] or self._norms[k] in {".", ";", "("}:
+                return end
+            k += 1
+        return k if k < len(self._tokens) and self._norms[k] == ":" else end
+
+    def _genitive(self, core: _Core, nxt: _Core) -> bool:
+        """A party or office body followed directly by the council it belongs to."""
+        return (
+            nxt.kind == "name"
+            and nxt.category in {"local_government", "party"}
+            and core.category in {"party", "office", "front_mass_orgs", "steering_committee"}
+            and self._tokens[nxt.start].idx == self._tokens[nxt.start - 1].idx + len(self._tokens[nxt.start - 1].text) + 1
+        )
+
     def _group_ok(self, items: list[_Core], start: int, core_start: int, qualified: bool) -> bool:
-        quantified = start < core_start or any(i.head.startswith(("các", "từng", "cả")) for i in items)
+        """Is a run of collective nouns an addressee? "các địa phương", "Cơ quan, đơn
+        vị", "đơn vị liên quan" are; "tổ chức" (the verb) or "huyện" alone are not."""
+        quantified = start < core_start or any(i.head.startswith(("các", "từng", "cả", "tấtcả")) for i in items)
         categories = {i.category for i in items}
         if categories == {"local_government"}:
             return quantified or qualified
-        return (
-            quantified or qualified or len(items) > 1 or any(i.standalone for i in items)
-            or (len(items[0].head) > 5 and categories == {None})
-        )
+        first = self._tokens[items[0].start].text
+        listed = "," in first or "/" in first or any(items[0].head.endswith(q) for q in self._qualifier_keys)
+        return quantified or qualified or len(items) > 1 or any(i.standalone for i in items) or listed
 
     def _group_category(self, items: list[_Core], qualified: bool, issuer_category: str | None) -> str:
         heads = {i.head for i in items}
-        if issuer_category in SECTOR_CATEGORIES and heads <= _OWN_UNITS and "đơnvị" in heads and not qualified:
+        own = all(i.head in _OWN_UNITS or i.category == issuer_category for i in items)
+        if issuer_category in SECTOR_CATEGORIES and "đơnvị" in heads and own and not qualified:
             return issuer_category
         categories = {i.category for i in items}
         if len(categories) == 1 and None not in categories:
             return categories.pop()
         return ALL_UNITS
-
-    def _candidate(self, doc: Doc, start: int, end: int, category: str, kind: str, core_start: int) -> _Pending:
-        return _Pending(self, start, end, category, kind, core_start)
 
 
 class _Pending:
@@ -357,9 +400,12 @@ class _Pending:
         self.classes = finder._classes
         self.start_token, self.end_token = start, end
         self.category, self.kind = category, kind
+        self.core_start = core_start
         self.titled = any("title" in finder._classes[k] for k in range(start, core_start))
 
     def public(self) -> Candidate:
         first, last = self.tokens[self.start_token], self.tokens[self.end_token - 1]
         start, end = first.idx, last.idx + len(last.text)
-        return Candidate(start, end, first.doc.text[start:end], self.category, self.kind, self.titled)
+        text = first.doc.text
+        core = self.tokens[self.core_start].idx
+        return Candidate(start, end, text[start:end], self.category, self.kind, self.titled, text[core:end])
