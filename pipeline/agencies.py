@@ -96,6 +96,7 @@ class Lexicon:
         self.source = source
         self.entries: dict[str, dict[str, str | None]] = {}  # canon -> {class: category}
         self.surfaces: dict[str, str] = {}  # canon -> first spelling seen
+        self.spellings: set[str] = set()  # every spelling, for the phrase regex
         self.patterns: list[tuple[str, list[dict[str, Any]]]] = []
         self._read(data)
 
@@ -142,6 +143,7 @@ class Lexicon:
         if cls not in self.entries[key]:
             self.entries[key][cls] = category
         self.surfaces.setdefault(key, text)
+        self.spellings.add(text)
 
     def _read(self, data: dict[str, Any]) -> None:
         self._categories = load_labels().agencies
@@ -194,7 +196,7 @@ class Lexicon:
 
     @cached_property
     def _phrase_regex(self) -> re.Pattern[str]:
-        body = _trie_regex(self.surfaces.values())
+        body = _trie_regex(sorted(self.spellings))
         return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
 
     def find_phrases(self, text: str, min_words: int = 2) -> list[tuple[int, int]]:

@@ -59,7 +59,7 @@ _PURPOSE = re.compile(r"^[\s,]*(?:\([^)]*\)\s*)?để(?!\w)", re.IGNORECASE)
 _GIVER = re.compile(
     r"^[\s,]*(?:(?:cũng|đã|vừa|mới|có|ban hành|văn bản|công văn|chỉ thị|công điện|quyết định|thông báo|"
     r"kết luận|số|[\w/\-.]*\d[\w/\-.]*)\s+)*(yêu cầu|giao|đề nghị|chỉ thị|lưu ý|nhấn mạnh|chỉ đạo|quyết định|"
-    r"đồng ý|cho phép|thống nhất|chấp thuận)(?!\w)",
+    r"đồng ý|cho phép|thống nhất|chấp thuận|(?:văn bản|công văn|công điện)\s+gửi)(?!\w)",
     re.IGNORECASE,
 )
 # The lead's own units, not marked after "X chỉ đạo" (§3.1).

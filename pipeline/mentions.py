@@ -210,7 +210,7 @@ class MentionFinder:
             elif "unit_sector" in labels:
                 # a unit that is a body itself keeps its category: "Tiểu ban Truyền thông"
                 category = first.get("body") or self._classes[s + 1]["sector"]
-                core = _Core(s, e, "name", category, head, unit_sector="body" not in first)
+                core = _Core(s, e, "name", category, head, unit_sector=True)
             elif "unit_name" in labels:
                 core = _Core(s, e, "name", first.get("body") or first["unit"], head)
             elif "collective" in labels:
@@ -243,7 +243,7 @@ class MentionFinder:
     def _tail(self, pos: int, category: str | None, after_name: bool = False) -> tuple[int, bool]:
         """Grow right over levels, proper names, a committee's purpose and qualifiers."""
         n = len(self._tokens)
-        state = "core"
+        state = "place" if self._is_name(pos - 1) else "core"  # "Báo Bà Rịa" goes on with "- Vũng Tàu"
         qualified = False
         if category == STEERING and pos < n:
             match = _PURPOSE.match(self._text_from(pos))
@@ -259,10 +259,11 @@ class MentionFinder:
             if self._is_level(k):
                 pos, state = k + 1, "level"
                 continue
+            if state == "place" and norm in {"-", "–"} and self._is_name(pos + 1):
+                pos += 2
+                continue
             if state in ("level", "place") and (self._is_name(pos) or _NUMBER.match(self._tokens[pos].text)):
                 pos, state = pos + 1, "place"
-                while pos + 1 < n and self._norms[pos] in {"-", "–"} and self._is_name(pos + 1):
-                    pos += 2
                 continue
             if state == "core" and after_name and self._is_name(pos) and self._strong_name(pos):
                 pos, state = pos + 1, "place"
@@ -272,7 +273,7 @@ class MentionFinder:
                 k = nxt
                 while k < n and self._is_quant(k) and self._is_level(k + 1) and norm in {",", "/"}:
                     k += 1
-                if self._is_level(k) and norm != ":":
+                if self._is_level(k) and norm != ":" and not (norm == "và" and self._norms[k] == "địa phương"):
                     pos = nxt
                     continue
                 if state == "place" or norm == ":":
