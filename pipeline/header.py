@@ -1,6 +1,6 @@
 """Header fields of a dispatch (GUIDELINE §4).
 
-Two sources, tried in this order for each field:
+Two sources; the printed one wins where both give a field:
 
 - the printed header and footer: the issuer block in capitals, `Số:`, the
   `..., ngày .. tháng .. năm ....` line, `V/v`, `Kính gửi:` and the signer
@@ -9,8 +9,8 @@ Two sources, tried in this order for each field:
   "Ngày 5/8/2021, UBND tỉnh vừa có Công văn số 7341/UBND-KGVX về việc ...",
   "Theo đó, UBND tỉnh yêu cầu ...".
 
-Values are kept as printed (markdown, bullets and the closing `;`/`.` of a
-list line removed); only the issuer from a header in capitals is re-cased
+Values are kept as printed (markdown, bullets and a list line's closing `;`
+or `.` removed). Only an issuer printed in capitals is re-cased
 ("ỦY BAN NHÂN DÂN / THÀNH PHỐ BẮC KẠN" → "UBND thành phố Bắc Kạn").
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from vntasks.pipeline.discourse import sentences
 from vntasks.pipeline.document import Header
 from vntasks.pipeline.normalise import LOWER, UPPER, fold
 
@@ -32,46 +33,66 @@ _TITLE_LINE = re.compile(
     r"^(tm\.?|t/m|kt\.?|tl\.?|q\.)?\s*(phó\s+)?(chủ tịch|bí thư|giám đốc|trưởng ban|chánh văn phòng|"
     r"thủ trưởng|trưởng phòng|ủy ban nhân dân|ban thường vụ|ban chỉ đạo)\b"
 )
+_BULLET = re.compile(r"^[-–+•]\s*")
+
 _FORMAL_DATE = re.compile(r"ngày\s*(\d{1,2})?\s*tháng\s*(\d{1,2})?\s*năm\s*(\d{4})")
 _SHORT_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?(?![\d/])")
 _PAGE_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?![\d/])|(\d{4})-(\d{2})(?:-(\d{2}))?")
 _YEAR = re.compile(r"(?<![\d/.-])(?:\d{1,2}\s*[/.-]\s*){1,2}((?:19|20)\d{2})(?!\d)|năm\s+((?:19|20)\d{2})\b")
 
 _ADMIN = ("thành phố", "thị xã", "thị trấn", "tỉnh", "huyện", "quận", "xã", "phường")
-_ORG_HEAD = (
-    r"(?:Văn phòng (?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)|Ủy ban nhân dân|Uỷ ban nhân dân|UBND|"
-    r"[Ss]ở|Ban [Cc]hỉ đạo|Ban Thường vụ|Ban thường vụ|Thường trực|Tỉnh [uủ]ỷ?|Thành [uủ]ỷ?|Huyện [uủ]ỷ?|"
-    r"Tỉnh ủy|Thành ủy|Huyện ủy|Tỉnh uỷ|Thành uỷ|Huyện uỷ|Công an|Trung tâm|Bộ|Cục|Chi cục|Phòng|Hội)"
+# Bodies printed in capitals, and how they are written in running text.
+_CAPITAL_HEADS = {
+    "ủy ban nhân dân": "UBND", "hội đồng nhân dân": "HĐND", "thành ủy": "Thành ủy", "tỉnh ủy": "Tỉnh ủy",
+    "huyện ủy": "Huyện ủy", "quận ủy": "Quận ủy", "thị ủy": "Thị ủy", "đảng ủy": "Đảng ủy",
+    "ban thường vụ": "Ban Thường vụ", "ban chỉ đạo": "Ban Chỉ đạo", "văn phòng": "Văn phòng", "sở": "Sở",
+    "phòng": "Phòng", "công an": "Công an", "trung tâm": "Trung tâm", "bộ chỉ huy": "Bộ Chỉ huy", "ban": "Ban",
+    "chi cục": "Chi cục", "cục": "Cục", "hội": "Hội", "bộ": "Bộ",
+}
+
+# ------------------------------------------------------------------ news sentences
+_DOC = r"(?:công văn|văn bản|chỉ thị|quyết định|công điện|kế hoạch|thông báo|nghị quyết|hướng dẫn)"
+_HEAD = (
+    r"(?:Văn phòng (?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân)|Ủy ban nhân dân|Uỷ ban nhân dân|UBND|Sở|(?<!cơ )sở(?= [" + UPPER + r"])|"
+    r"Ban [Cc]hỉ đạo|Ban [Tt]hường vụ|Thường trực|Tỉnh [uủ]ỷ|Thành [uủ]ỷ|Huyện [uủ]ỷ|Tỉnh ủy|Thành ủy|Huyện ủy|"
+    r"Công an|Trung tâm|Bộ|Cục|Chi cục|Phòng|Hội)"
 )
 _TITLES = r"(?:(?:Phó |Quyền )?(?:Chủ tịch|Giám đốc|Trưởng ban|Bí thư|Chánh Văn phòng|Trưởng phòng)\s+)"
+# A word of a body's name: may hold dots ("TP.HCM"), or be "TP." itself.
+_TOKEN = r"(?!(?:đã|vừa|sẽ|cũng|được|do|là|có|đang|cho)\b)(?:TP\.|Tp\.|[^\s,;:()]*[^\s,;:().])"
 _VERBS = (
     r"(?:(?:vừa|đã|cũng|trân trọng|tiếp tục|mới|chính thức|khẩn trương|vừa qua)\s+)*"
     r"(?:ban hành|có|ký|ra|gửi|phát đi|yêu cầu|đề nghị|chỉ đạo|giao|quyết định|đồng ý|thống nhất|"
-    r"thông báo|truyền đạt|nhấn mạnh|cho biết|lưu ý|chủ trương)\b"
+    r"thông báo|truyền đạt|nhấn mạnh|lưu ý|chủ trương)\b"
 )
-_ISSUE_VERB = re.compile(r"^(?:(?:vừa|đã|cũng|mới)\s+)*(?:ban hành|có|ký|ra|gửi|phát đi)\s+(?:\w+\s+){0,2}?"
-                         r"(?:công văn|văn bản|chỉ thị|quyết định|công điện|kế hoạch|thông báo|nghị quyết)\b")
-_DOC = r"(?:công văn|văn bản|chỉ thị|quyết định|công điện|kế hoạch|thông báo|nghị quyết|hướng dẫn)"
+_ORG = re.compile(
+    rf"(?:(?<=^)|(?<=[\s,(]))(?:{_TITLES})?(?P<org>{_HEAD}(?:[ \t]+{_TOKEN}|,[ \t]+(?:chống\b|[{UPPER}]{_TOKEN}?)"
+    rf"|[ \t]+\([^()]*\)|[ \t]+-[ \t]+{_TOKEN}){{0,14}}?)[ \t,]+(?P<verb>{_VERBS})"
+)
+_ISSUE = re.compile(
+    rf"\b(?:ban hành|có|ký|ra|phát đi)\s+(?:\w+\s+){{0,2}}?{_DOC}\b|\b{_DOC}\b(?=\s+gửi\b)"
+    rf"|\b(?:truyền đạt|thông báo)\s+(?:ý kiến|kết luận)\b|\b{_DOC}\b[^.]{{0,40}}?\bđược ban hành\b"
+)
 _DOC_NUMBER = re.compile(
-    rf"\b{_DOC}\s+(?:(?:hỏa tốc|hoả tốc|khẩn|văn)\s+)*(?:số\s*:?\s*)?(\d[\w–/.-]*(?:\s*[/–-]\s*[\wđ&.]+)*(?:\s+[a-zđ]{{2,}}/[a-zđ]+)?)"
+    rf"\b{_DOC}\s+(?:(?:hỏa tốc|hoả tốc|khẩn|văn)\s+)*(?:số\s*:?\s*)?(\d+(?:\s*[/–-]\s*[\wđ&.]+)*(?:\s+[a-zđ]{{2,}}/[a-zđ]+)?)"
 )
-_OF = re.compile(r"\bcủa\s+")
+_CITED = re.compile(r"\b(thực hiện|căn cứ|theo(?! đó))\s+(?:\S+\s+){0,2}?$")
 _SUBJECT_STOP = re.compile(
-    r"(?:\.\s|\.$|\s\((?:công văn|văn bản|quyết định)|\s+tại\s+(?:công văn|văn bản)|[,;]\s*(?:trong đó|theo đó|yêu cầu|"
-    r"đề nghị|gửi|nêu rõ)\b|\s+gửi\s)"
+    r"(?:\.\s|\.$|\s\((?:công văn|văn bản|quyết định)|\s+tại\s+(?:công văn|văn bản)|[,;]\s*(?:trong đó|theo đó|"
+    r"yêu cầu|đề nghị|gửi|nêu rõ)\b|\s+gửi\s)"
 )
-_CITED = re.compile(r"\b(thực hiện|căn cứ|theo|tại|triển khai)\s+(?:\S+\s+){0,2}?$")
+_TASK_START = re.compile(r"\s(?:tăng cường|triển khai|thực hiện|tổ chức|khẩn trương|tiếp tục|chủ động|đẩy mạnh)\b")
 _SURNAMES = set(
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đoàn Đinh Trương Lâm Mai Cao "
-    "Hà Lưu Tạ Châu Tô Trịnh Lương Đàm Cù Thái Văn Kiều Quách Triệu Lại Hứa Chu Mạc Từ Vương Tăng Khổng "
-    "Nông Lò Hầu Thân Giang Kim Lưu Mạch Phùng Tôn Thạch Diệp Âu Đồng".split()
+    "Hà Lưu Tạ Châu Tô Trịnh Lương Đàm Cù Thái Kiều Quách Triệu Lại Hứa Chu Mạc Từ Vương Tăng Khổng "
+    "Nông Lò Hầu Thân Giang Kim Mạch Phùng Tôn Thạch Diệp Âu Đồng".split()
 )
 
 
-# ---------------------------------------------------------------- helpers
+# ------------------------------------------------------------------ small helpers
 
 def _clean_value(text: str) -> str:
-    text = re.sub(r"^\s*[-–+•]\s*", "", text)
+    text = _BULLET.sub("", text.strip())
     text = text.strip().rstrip(" ;,.").strip()
     return re.sub(r"\s+", " ", text)
 
@@ -92,15 +113,12 @@ def _join(lines: Sequence[str]) -> str:
 def _iso(year: str | int, month: str | int | None, day: str | int | None) -> str | None:
     try:
         y = int(year)
-        if not month:
+        if not month or not 1 <= int(month) <= 12 or not 1900 <= y <= 2100:
             return None
         m = int(month)
-        if not 1 <= m <= 12 or not 1900 <= y <= 2100:
-            return None
-        if not day:
+        if not day or not 1 <= int(day) <= 31:
             return f"{y:04d}-{m:02d}"
-        d = int(day)
-        return f"{y:04d}-{m:02d}-{d:02d}" if 1 <= d <= 31 else f"{y:04d}-{m:02d}"
+        return f"{y:04d}-{m:02d}-{int(day):02d}"
     except ValueError:
         return None
 
@@ -112,11 +130,12 @@ def formal_date(text: str) -> str | None:
 
 
 def page_year(lines: Sequence[str]) -> int | None:
-    """The year of the page's own date line (or of the search index's `date 2021-07`)."""
+    """The year of the page's own date line near the top."""
     for line in lines[:8]:
-        m = _PAGE_DATE.search(line)
-        if m:
-            return int(m.group(3) or m.group(4))
+        for m in _PAGE_DATE.finditer(line):
+            year = int(m.group(3) or m.group(4))
+            if 1990 <= year <= 2100:
+                return year
     return None
 
 
@@ -127,9 +146,9 @@ def common_year(text: str) -> int | None:
 
 
 def _number(raw: str) -> str:
-    """`1693 /UBND-VP` → `1693/UBND-VP`; a blank number (`/UBND-VP`) → ``."""
+    """`1693 /UBND-VP` → `1693/UBND-VP`; `587/ VP-VX` → `587/VP-VX`; a blank number (`/UBND-VP`) → ``."""
     raw = raw.replace("–", "-").strip().rstrip(".,;")
-    m = re.match(r"(\d*)\s*((?:\s*[/-]\s*[\wĐđ&.]+)*)(?:\s+([A-ZĐ]{2,}/[A-ZĐ]+))?", raw)
+    m = re.match(rf"(\d*)((?:\s*[/-]\s*[\w{UPPER}{LOWER}&.]+)*)(?:\s+([A-ZĐ]{{2,}}/[A-ZĐ]+))?", raw)
     if not m or not m.group(1):
         return ""
     suffix = re.sub(r"\s*([/-])\s*", r"\1", m.group(2)).rstrip(".")
@@ -137,71 +156,79 @@ def _number(raw: str) -> str:
     return m.group(1) + suffix + extra
 
 
-def _title_case(words: str) -> str:
-    return " ".join(w[:1].upper() + w[1:].lower() if w.isupper() or w.islower() else w for w in words.split())
+def _cap(word: str) -> str:
+    return word[:1].upper() + word[1:].lower()
 
+
+# ------------------------------------------------------------------ printed header
 
 def issuer_from_capitals(lines: Sequence[str]) -> str | None:
     """The issuer block in capitals, re-cased: "UBND thành phố Bắc Kạn", "Thành ủy Bắc Kạn"."""
     lines = [line.strip() for line in lines if line.strip()]
     if not lines:
         return None
-    # "ĐẢNG BỘ TỈNH X / THÀNH ỦY X": the last line that names a body is the issuer.
-    last = lines[-1]
-    if len(lines) > 1 and fold(last).startswith(_ADMIN):
-        name = f"{lines[-2]} {last}"
-    else:
-        name = last
-    key = fold(name)
-    key_words = key.split()
+    # "ĐẢNG BỘ TỈNH X / THÀNH ỦY X": the last line names the issuer, unless it is only a place.
+    name = f"{lines[-2]} {lines[-1]}" if len(lines) > 1 and fold(lines[-1]).startswith(_ADMIN) else lines[-1]
     words = name.split()
+    keys = fold(name).split()
     out: list[str] = []
     i = 0
-    if key.startswith(("ủy ban nhân dân", "uỷ ban nhân dân")):
-        out.append("UBND")
-        i = 4
-    while i < len(words):
-        rest = " ".join(key_words[i:])
-        level = next((a for a in _ADMIN if rest.startswith(a + " ") or rest == a), None)
-        if level:
-            n = len(level.split())
-            out.append(level)
-            out.append(_title_case(" ".join(words[i + n:])))
+    for head in sorted(_CAPITAL_HEADS, key=len, reverse=True):
+        n = len(head.split())
+        if " ".join(keys[:n]) == head:
+            out.append(_CAPITAL_HEADS[head])
+            i = n
             break
-        word = words[i]
-        if not out:
-            out.append(word[:1].upper() + word[1:].lower())
-        elif out[-1].lower() in ("và", "-") or out[-1] in ("Sở", "Ban", "Phòng", "Bộ", "Trung", "Thành", "Tỉnh", "Huyện"):
-            out.append(word[:1].upper() + word[1:].lower() if word.lower() != "và" else "và")
+    level_at = next((j for j in range(i, len(words)) if keys[j] in _ADMIN or " ".join(keys[j:j + 2]) in _ADMIN), None)
+    place_only = out and (out[0] in ("UBND", "HĐND") or out[0].endswith("ủy"))
+    field_end = level_at if level_at is not None else (i if place_only else len(words))
+    for j in range(i, field_end):  # "SỞ GIÁO DỤC VÀ ĐÀO TẠO" → "Sở Giáo dục và Đào tạo"
+        if keys[j] == "và":
+            out.append("và")
+        elif j == i or keys[j - 1] in ("và", "-"):
+            out.append(_cap(words[j]))
         else:
-            out.append(word.lower() if word.isupper() and not any(c.isdigit() for c in word) else word)
-        i += 1
-    return " ".join(p for p in out if p) or None
+            out.append(words[j] if any(c.isdigit() for c in words[j]) else words[j].lower())
+    if field_end < len(words):
+        rest = " ".join(keys[field_end:])
+        level = next((a for a in sorted(_ADMIN, key=len, reverse=True) if rest == a or rest.startswith(a + " ")), None)
+        k = field_end
+        if level:
+            out.append(level)
+            k += len(level.split())
+        out.extend(_cap(w) for w in words[k:])
+    return " ".join(w for w in out if w) or None
 
 
 def _split_recipients(text: str) -> list[str]:
     text = _clean_value(text)
     if not text:
         return []
+    titles = r"(?:Thủ trưởng|Chủ tịch|Giám đốc|Trưởng)\b"
     if ";" in text:
-        parts = text.split(";")
+        parts = [p for chunk in text.split(";") for p in re.split(rf",\s+(?={titles})", chunk)]
     else:
         parts = re.split(
-            r",\s+(?=(?:các|cùng|UBND|Ủy ban|Uỷ ban|Sở|Thủ trưởng|Chủ tịch|Giám đốc|Ban)\b)|\s+và\s+(?=(?:các|UBND|Ủy ban|Uỷ ban)\b)",
-            text,
+            rf",\s+(?=(?:các|cùng|UBND|Ủy ban|Uỷ ban|Sở|Ban)\b|{titles})|\s+và\s+(?=(?:các|UBND|Ủy ban|Uỷ ban)\b)", text
         )
     out = [_clean_value(re.sub(r"^(?:cùng|và)\s+", "", p.strip())) for p in parts]
     return [p for p in out if p]
 
 
-# ---------------------------------------------------------- printed header
-
 def read_printed_header(lines: Sequence[str], header: Header) -> None:
-    """Fill fields from the printed header lines (blank lines as "")."""
+    """Fill fields from the printed header lines (blank lines given as "")."""
     i = 0
     issuer_lines: list[str] = []
     seen_other = False
-    subject_candidates: list[list[str]] = []
+    subject_chunks: list[str] = []
+
+    def chunk_from(j: int) -> tuple[list[str], int]:
+        block = []
+        while j < len(lines) and lines[j].strip():
+            block.append(lines[j])
+            j += 1
+        return block, j
+
     while i < len(lines):
         line = lines[i].strip()
         key = fold(line)
@@ -210,64 +237,45 @@ def read_printed_header(lines: Sequence[str], header: Header) -> None:
             continue
         if MOTTO.match(key):
             seen_other = True
-        elif NUMBER_LINE.match(key):
+        elif (m := NUMBER_LINE.match(key)) is not None:
             seen_other = True
-            header.number = _number(line[NUMBER_LINE.match(key).end():])
-            # "Số: ... \n V/v ..." may share the block; so may a subject printed without V/v.
-            block = []
-            j = i + 1
-            while j < len(lines) and lines[j].strip() and not VV_LINE.match(fold(lines[j].strip())):
-                block.append(lines[j])
-                j += 1
-            if block and not any(MOTTO.match(fold(b.strip())) or DATE_LINE.match(fold(b.strip())) for b in block):
-                subject_candidates.append(block)
-                i = j
-                continue
-        elif VV_LINE.match(key):
+            header.number = _number(line[m.end():])
+        elif (m := VV_LINE.match(key)) is not None:
             seen_other = True
-            block = [line[VV_LINE.match(key).end():]]
-            j = i + 1
-            while j < len(lines) and lines[j].strip() and not DATE_LINE.match(fold(lines[j].strip())):
-                block.append(lines[j])
-                j += 1
+            block, j = chunk_from(i + 1)
+            block = [line[m.end():]] + [b for b in block if not DATE_LINE.match(fold(b.strip()))]
             header.subject = _join(block).rstrip(" .") or None
             i = j
             continue
         elif DATE_LINE.match(key):
             seen_other = True
             header.date = formal_date(line) or header.date
-        elif TO_LINE.match(key):
+        elif (m := TO_LINE.match(key)) is not None:
             seen_other = True
-            inline = line[TO_LINE.match(key).end():]
             recipients: list[str] = []
             j = i + 1
             while j < len(lines):
                 nxt = lines[j].strip()
-                if not nxt:
-                    j += 1
-                    continue
-                if re.match(r"^[-–+•]\s*", nxt) and not TO_LINE.match(fold(nxt)):
-                    value = _clean_value(nxt)
-                    if value:
-                        recipients.append(value)
-                    j += 1
-                    continue
-                break
-            if not recipients:
-                recipients = _split_recipients(inline)
-            header.recipients = recipients or None
+                if nxt and not (_BULLET.match(nxt) and not TO_LINE.match(fold(nxt))):
+                    break
+                if nxt and (value := _clean_value(nxt)):
+                    recipients.append(value)
+                j += 1
+            header.recipients = recipients or _split_recipients(line[m.end():]) or None
             i = j
             continue
         elif not seen_other and line.upper() == line and any(c.isalpha() for c in line):
             issuer_lines.append(line)
-        elif seen_other and header.subject is None and not line.isupper():
-            subject_candidates.append([line])
+        elif seen_other and not line.isupper():
+            block, j = chunk_from(i)
+            subject_chunks.append(_join(block))
+            i = j
+            continue
         i += 1
     if issuer_lines:
         header.issuer = issuer_from_capitals(issuer_lines)
     if header.subject is None:
-        for block in subject_candidates:
-            text = _join(block)
+        for text in subject_chunks:
             if text and len(text) < 250 and not text.endswith(":"):
                 header.subject = text.rstrip(" .")
                 break
@@ -280,11 +288,9 @@ def read_footer(lines: Sequence[str]) -> str | None:
         line = line.strip()
         if not line:
             continue
-        key = fold(line)
-        if _TITLE_LINE.match(key):
+        if _TITLE_LINE.match(fold(line)):
             after_title = True
-            continue
-        if after_title and _looks_like_name(line):
+        elif after_title and _looks_like_name(line):
             return line
     return None
 
@@ -296,20 +302,14 @@ def _looks_like_name(text: str) -> bool:
     return all(w[0].isupper() for w in words)
 
 
-# ------------------------------------------------------------- news report
-
-_ORG = re.compile(
-    rf"(?:(?<=^)|(?<=[\s,(]))(?:{_TITLES})?(?P<org>{_ORG_HEAD}(?:[ \t]+[^\s,.;:()]+|,[ \t]+[A-ZĐ][^\s,.;:()]*|[ \t]+\([^()]*\)){{0,14}}?)"
-    rf"[ \t,]+(?P<verb>{_VERBS})"
-)
-
+# ------------------------------------------------------------------ news sentences
 
 def _split_person(org: str) -> tuple[str, str | None]:
     """"UBND tỉnh Hà Tĩnh Võ Trọng Hải" → ("UBND tỉnh Hà Tĩnh", "Võ Trọng Hải")."""
     words = org.split()
     for k in range(2, len(words) - 1):
         if words[k] in _SURNAMES and all(w[:1].isupper() for w in words[k:]) and 2 <= len(words) - k <= 4:
-            if words[k - 1][:1].isupper() and fold(words[k - 1]) not in ("ubnd",):
+            if words[k - 1][:1].isupper() and fold(words[k - 1]) != "ubnd":
                 return " ".join(words[:k]), " ".join(words[k:])
     return org, None
 
@@ -321,12 +321,14 @@ def _clean_org(org: str) -> str:
 
 
 def _news_issuer(sentence: str) -> tuple[str, str | None, re.Match[str]] | None:
+    """The body that issues or orders in `sentence`: "UBND tỉnh" in "Ngày 5/8, UBND tỉnh vừa có ..."."""
     for m in _ORG.finditer(sentence):
         org, person = _split_person(_clean_org(m.group("org")))
         if len(org.split()) < 2 or fold(org) in ("phòng chuyên môn",):
             continue
         before = fold(sentence[:m.start()])
-        if re.search(r"\b(của|theo|thực hiện|căn cứ|với|cho|và|gửi)\s*$", before):
+        if re.search(r"\b(của|theo|thực hiện|căn cứ|với|cho|và|gửi|giao|yêu cầu|đề nghị|chỉ đạo|phối hợp|cùng|"
+                     r"chủ trì|lãnh đạo|đại diện)\s*$", before):
             continue
         return org, person, m
     return None
@@ -335,10 +337,8 @@ def _news_issuer(sentence: str) -> tuple[str, str | None, re.Match[str]] | None:
 def read_news_header(paragraphs: Sequence[str], header: Header, year: int | None) -> None:
     """Fill the fields still empty from the sentences that report the dispatch."""
     for text in paragraphs:
-        for sentence in re.split(rf"(?<=[.!?])\s+(?=[{UPPER}(])", text):
+        for sentence in sentences(text):
             _read_sentence(sentence, header, year)
-        if header.issuer and header.subject and header.number is not None and header.date:
-            break
     if header.subject is None:
         for text in paragraphs[:3]:
             key = fold(text)
@@ -350,80 +350,89 @@ def read_news_header(paragraphs: Sequence[str], header: Header, year: int | None
 def _read_sentence(sentence: str, header: Header, year: int | None) -> None:
     key = fold(sentence)
     found = _news_issuer(sentence)
-    issue_at = None
+    issue = _ISSUE.search(key)
+    if issue and _CITED.search(key[:issue.start()]):
+        issue = None
     if found:
         org, person, m = found
-        verb_key = fold(m.group("verb"))
-        issuing = bool(_ISSUE_VERB.match(fold(sentence[m.start("verb"):])))
         if header.issuer is None:
             header.issuer = org
-            if person and issuing and header.signer is None:
+        elif org.startswith(header.issuer + " ") and all(w[:1].isupper() for w in org[len(header.issuer):].split()):
+            header.issuer = org  # "UBND tỉnh" named in full later: "UBND tỉnh Long An"
+        if header.date is None:
+            header.date = _date_before(sentence[:m.start()], year)
+        if issue and issue.start() >= m.start("verb") - 1:
+            if person and header.signer is None and re.match(r"(?:đã |vừa )?(?:ký|có|ban hành)\b", key[m.start("verb"):]):
                 header.signer = person
-            if header.date is None:
-                header.date = _date_before(sentence[:m.start()], year)
-        if issuing or verb_key.endswith(("thông báo", "truyền đạt")):
-            issue_at = m.start("verb")
-    # A headline like "Văn bản Số 338/UBND-KGVX của UBND tỉnh Bắc Ninh".
-    if header.issuer is None:
-        doc = re.match(rf"^\s*{_DOC}\b[^.]*?\bcủa\s+", key)
-        if doc:
-            rest = sentence[doc.end():]
-            om = re.match(rf"{_ORG_HEAD}(?:\s+[^\s,.;:()]+){{0,8}}?(?=\s+(?:về|v/v|Về)\b|[.,;]|$)", rest)
-            if om:
-                header.issuer = _clean_org(om.group(0))
-            issue_at = 0
-    if issue_at is None:
-        if header.number is None and (pm := re.search(rf"\((?:theo\s+)?{_DOC}\s+số\s*:?\s*([^,)]+)(?:,\s*ngày\s*([^)]+))?\)", key)):
-            header.number = _number(sentence[pm.start(1):pm.end(1)])
-            if header.date is None and pm.group(2):
-                header.date = _short_date(pm.group(2), year)
-        if header.number is None and (tm := re.search(rf"\btại\s+{_DOC}\s+số\s*:?\s*([^,]+?)(?:,\s*ngày\s*(\S+))?[.,;)]", key)):
-            header.number = _number(sentence[tm.start(1):tm.end(1)])
-            if header.date is None and tm.group(2):
-                header.date = _short_date(tm.group(2), year)
-        if header.subject is None and re.search(r"\b(truyền đạt|thông báo)\s+ý kiến\b", key):
-            am = re.search(r"\bvề (?:việc )?", key)
-            if am:
-                header.subject = _subject(sentence[am.end():])
+    elif header.issuer is None and (doc := re.match(rf"^\s*{_DOC}\b[^.]*?\bcủa\s+", key)):
+        # A headline like "Văn bản Số 338/UBND-KGVX của UBND tỉnh Bắc Ninh".
+        rest = sentence[doc.end():]
+        if om := re.match(rf"{_HEAD}(?:\s+{_TOKEN}){{0,8}}?(?=\s+(?:về|v/v|Về)\b|[,;]|\.\s|\.?$)", rest):
+            header.issuer = _clean_org(om.group(0))
+        issue = re.match(rf"^\s*{_DOC}", key)
+    if issue is None:
+        _read_parenthesised(sentence, key, header, year)
         return
-    tail_key = key[issue_at:]
-    dm = _DOC_NUMBER.search(tail_key)
-    if dm and _CITED.search(key[:issue_at + dm.start()]) is None:
-        if header.number is None:
-            header.number = _number(sentence[issue_at + dm.start(1):issue_at + dm.end(1)])
-        after = key[issue_at + dm.end():]
+    at = issue.start()
+    if header.date is None:
+        header.date = _date_before(sentence[:at], year)
+    dm = _DOC_NUMBER.search(key, at)
+    if dm and not _CITED.search(key[:dm.start()]):
+        number = _number(sentence[dm.start(1):dm.end(1)])
+        old = header.number
+        if old is None or (number.startswith(old) and len(number) > len(old) and old and "/" not in old):
+            header.number = number
+        after = key[dm.end():]
         if header.date is None and (da := re.match(r"\s*,?\s*(?:ngày|,)\s*(\d[\d/.\s-]*\d)", after)):
             header.date = _short_date(da.group(1), year)
-    elif dm is None and header.date is None:
-        pass
-    if header.date is None and (da := re.search(r"ban hành\s+(?:ngày|vào ngày)\s*(\d[\d/.\s-]*\d)", tail_key)):
+    if header.date is None and (da := re.search(r"ban hành\s+(?:ngày|vào ngày)\s*(\d[\d/.\s-]*\d)", key[at:])):
         header.date = _short_date(da.group(1), year)
     if header.subject is None:
-        start = issue_at
-        while True:
-            am = re.search(r"\b(về việc|v/v|về)\s+", key[start:])
-            if not am:
-                break
-            at = start + am.start()
-            if not _CITED.search(key[max(0, at - 80):at]) or "ban hành" in key[issue_at:at]:
-                header.subject = _subject(sentence[start + am.end():])
-                break
-            start = start + am.end()
-        if header.subject is None:
-            vm = re.search(rf"\b{_DOC}\b(?:\s+(?:hỏa tốc|khẩn))?(?:\s+số\s*:?\s*\S+)?\s+(?!số\b|yêu cầu|đề nghị|chỉ đạo|gửi|giao|của|ngày|tại|này|trên|đó)(?=[{LOWER}])", key[issue_at:])
-            if vm:
-                header.subject = _subject(sentence[issue_at + vm.end():])
+        header.subject = _subject_after(sentence, key, at)
     if header.recipients is None:
-        rm = re.search(r"\b(gửi|đề nghị|chỉ đạo)\s+(?=\S)", key[issue_at:])
-        if rm:
-            begin = issue_at + rm.end()
-            stop = re.search(r"\s+(về việc|v/v|về)\b|,\s*(nêu rõ|yêu cầu|đề nghị)\b|[.:]\s|[.:]$", key[begin:])
-            if stop and (rm.group(1) == "gửi" or stop.group(1)):
-                header.recipients = _split_recipients(sentence[begin:begin + stop.start()]) or None
-            elif rm.group(1) == "gửi":
-                cue = re.search(r"\s(tăng cường|triển khai|thực hiện|tổ chức|khẩn trương)\b", key[begin:])
-                if cue:
-                    header.recipients = _split_recipients(sentence[begin:begin + cue.start()]) or None
+        header.recipients = _recipients_after(sentence, key, at)
+
+
+def _read_parenthesised(sentence: str, key: str, header: Header, year: int | None) -> None:
+    """"(Công văn số 1074/VP-KGVX, ngày 23/03/2020)" after a news lead."""
+    pm = re.search(rf"\((?:theo\s+)?{_DOC}\s+số\s*:?\s*([^,)]+)(?:,\s*ngày\s*([^)]+))?\)", key)
+    if pm and header.number is None:
+        header.number = _number(sentence[pm.start(1):pm.end(1)])
+        if header.date is None and pm.group(2):
+            header.date = _short_date(pm.group(2), year)
+
+
+def _subject_after(sentence: str, key: str, at: int) -> str | None:
+    start = at
+    while am := re.search(r"\b(về việc|v/v|về)\s+", key[start:]):
+        where = start + am.start()
+        if not _CITED.search(key[max(0, where - 80):where]) or "ban hành" in key[at:where]:
+            return _subject(sentence[start + am.end():])
+        start += am.end()
+    # "ban hành Quyết định thành lập 5 chốt ...": the document's title follows it directly.
+    vm = re.search(
+        rf"\b{_DOC}\b(?:\s+(?:hỏa tốc|khẩn))?(?:\s+số\s*:?\s*\S+)?\s+"
+        rf"(?!số\b|yêu cầu|đề nghị|chỉ đạo|gửi|giao|của|ngày|tại|này|trên|đó|truyền đạt)(?=[{LOWER}])",
+        key[at:],
+    )
+    return _subject(sentence[at + vm.end():]) if vm else None
+
+
+def _recipients_after(sentence: str, key: str, at: int) -> list[str] | None:
+    rm = re.search(r"\b(gửi|đề nghị|chỉ đạo)\s+(?=\S)", key[at:])
+    if not rm:
+        return None
+    begin = at + rm.end()
+    stop = re.search(r"\s+(về việc|v/v|về)\b|,\s*(nêu rõ|yêu cầu|đề nghị)\b|\.\s|\.$", key[begin:])
+    end = stop.start() if stop else None
+    if rm.group(1) == "gửi":
+        if task := _TASK_START.search(key[begin:]):
+            end = task.start() if end is None else min(end, task.start())
+    elif not (stop and stop.group(1)):
+        return None
+    if end is None:
+        return None
+    return _split_recipients(sentence[begin:begin + end]) or None
 
 
 def _subject(text: str) -> str | None:
@@ -439,29 +448,29 @@ def _short_date(text: str, year: int | None) -> str | None:
     m = _SHORT_DATE.search(text)
     if not m:
         return None
-    y = m.group(3) or year
+    printed = m.group(3)
+    y = printed if printed and 1900 <= int(printed) <= 2100 else year
     return _iso(y, m.group(2), m.group(1)) if y else None
 
 
 def _date_before(text: str, year: int | None) -> str | None:
     """A date printed just before the issuer: "Ngày 21/01/2021, Chủ tịch ...", "sáng 15-2, ..."."""
-    tail = text[-45:]
-    m = None
-    for m in _SHORT_DATE.finditer(tail):
-        pass
-    if not m:
+    tail = text[-60:]
+    matches = list(_SHORT_DATE.finditer(tail))
+    if not matches:
         fm = _FORMAL_DATE.search(fold(tail))
         return _iso(fm.group(3), fm.group(2), fm.group(1)) if fm else None
-    if not re.search(r"\b(ngày|sáng|chiều|tối|trưa|nay)\s*(nay\s*)?$", fold(tail[:m.start()])):
+    m = matches[-1]
+    if tail[m.end():].strip(" ,") or not re.search(r"\b(ngày|sáng|chiều|tối|trưa|nay)\s*(nay\s*)?$", fold(tail[:m.start()])):
         return None
-    y = m.group(3) or year
-    return _iso(y, m.group(2), m.group(1)) if y else None
+    return _short_date(m.group(0), year)
 
 
-def complete_from_body(header: Header, body: Sequence[str]) -> None:
-    """A printed issuer without its place ("ỦY BAN NHÂN DÂN") takes the fuller name the body uses."""
-    if header.issuer and fold(header.issuer) in ("ubnd", "ủy ban nhân dân"):
+def complete_from_body(header: Header, body: Sequence[str], year: int | None) -> None:
+    """Fields the printed header lacks, from the body; a bare "ỦY BAN NHÂN DÂN" takes the fuller name."""
+    bare = header.issuer is not None and fold(header.issuer) in ("ubnd", "ủy ban nhân dân")
+    if bare:
         header.issuer = None
-        probe = Header()
-        read_news_header(body, probe, None)
-        header.issuer = probe.issuer or "UBND"
+    read_news_header(body, header, year)
+    if bare and header.issuer is None:
+        header.issuer = "UBND"

@@ -395,11 +395,10 @@ def _read_header(text: str, paras: list[_Para], head_end: int, foot: int, body: 
         year = int(page_date[:4])
     else:
         year = headers.page_year([p.text for p in paras[:6]]) or headers.common_year(text)
-    body_texts = [p.text for p in paras[:foot]]
     if head_end:
-        headers.complete_from_body(header, [p.text for p in body])
+        headers.complete_from_body(header, [p.text for p in body], year)
     else:
-        headers.read_news_header(body_texts, header, year)
+        headers.read_news_header([p.text for p in paras[:foot]], header, year)
     return header
 
 
