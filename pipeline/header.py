@@ -59,7 +59,7 @@ _HEAD = (
 )
 _TITLES = r"(?:(?:Phó |Quyền )?(?:Chủ tịch|Giám đốc|Trưởng ban|Bí thư|Chánh Văn phòng|Trưởng phòng)\s+)"
 # A word of a body's name: may hold dots ("TP.HCM"), or be "TP." itself.
-_TOKEN = r"(?!(?:đã|vừa|sẽ|cũng|được|do|là|có|đang|cho)\b)(?:TP\.|Tp\.|[^\s,;:()]*[^\s,;:().])"
+_TOKEN = r"(?!(?:đã|vừa|sẽ|cũng|được|do|là|có|đang|cho|để|về|tại|khi|nếu|thì|theo|trong|với|phải|cần)\b)(?:TP\.|Tp\.|[^\s,;:()]*[^\s,;:().])"
 _VERBS = (
     r"(?:(?:vừa|đã|cũng|trân trọng|tiếp tục|mới|chính thức|khẩn trương|vừa qua)\s+)*"
     r"(?:ban hành|có|ký|ra|gửi|phát đi|yêu cầu|đề nghị|chỉ đạo|giao|quyết định|đồng ý|thống nhất|"
@@ -70,8 +70,9 @@ _ORG = re.compile(
     rf"|[ \t]+\([^()]*\)|[ \t]+-[ \t]+{_TOKEN}){{0,14}}?)[ \t,]+(?P<verb>{_VERBS})"
 )
 _ISSUE = re.compile(
-    rf"\b(?:ban hành|có|ký|ra|phát đi)\s+(?:\w+\s+){{0,2}}?{_DOC}\b|\b{_DOC}\b(?=\s+gửi\b)"
-    rf"|\b(?:truyền đạt|thông báo)\s+(?:ý kiến|kết luận)\b|\b{_DOC}\b[^.]{{0,40}}?\bđược ban hành\b"
+    rf"\b(?:ban hành|ký|ra|phát đi)\s+(?:\w+\s+){{0,2}}?{_DOC}\b|\b{_DOC}\b(?=\s+gửi\b)"
+    r"|\bcó\s+(?:\w+\s+)?(?:công văn|văn bản|chỉ thị|quyết định|công điện)\b"
+    rf"|\b{_DOC}\b[^.]{{0,40}}?\bđược ban hành\b"
 )
 _DOC_NUMBER = re.compile(
     rf"\b{_DOC}\s+(?:(?:hỏa tốc|hoả tốc|khẩn|văn)\s+)*(?:số\s*:?\s*)?(\d+(?:\s*[/–-]\s*[\wđ&.]+)*(?:\s+[a-zđ]{{2,}}/[a-zđ]+)?)"
@@ -81,7 +82,13 @@ _SUBJECT_STOP = re.compile(
     r"(?:\.\s|\.$|\s\((?:công văn|văn bản|quyết định)|\s+tại\s+(?:công văn|văn bản)|[,;]\s*(?:trong đó|theo đó|"
     r"yêu cầu|đề nghị|gửi|nêu rõ)\b|\s+gửi\s)"
 )
+# Verbs that end a body's name: "Sở Giáo dục và Đào tạo | tập trung chỉ đạo".
+_NOT_NAME = re.compile(
+    r"\b(tập trung|tăng cường|triển khai|thực hiện|tổ chức|chủ động|khẩn trương|tiếp tục|phối hợp|chủ trì|rà soát|"
+    r"kiểm tra|đẩy mạnh|chịu trách nhiệm|có trách nhiệm|hướng dẫn|thường xuyên|nghiêm túc|nhanh chóng|sớm)\b"
+)
 _TASK_START = re.compile(r"\s(?:tăng cường|triển khai|thực hiện|tổ chức|khẩn trương|tiếp tục|chủ động|đẩy mạnh)\b")
+_PERSON_LIKE_PLACES = {"hồ chí minh", "thừa thiên huế", "thái bình", "hà nam", "hà giang", "cao bằng"}
 _SURNAMES = set(
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đoàn Đinh Trương Lâm Mai Cao "
     "Hà Lưu Tạ Châu Tô Trịnh Lương Đàm Cù Thái Kiều Quách Triệu Lại Hứa Chu Mạc Từ Vương Tăng Khổng "
@@ -305,12 +312,23 @@ def _looks_like_name(text: str) -> bool:
 # ------------------------------------------------------------------ news sentences
 
 def _split_person(org: str) -> tuple[str, str | None]:
-    """"UBND tỉnh Hà Tĩnh Võ Trọng Hải" → ("UBND tỉnh Hà Tĩnh", "Võ Trọng Hải")."""
+    """"UBND tỉnh Hà Tĩnh Võ Trọng Hải" → ("UBND tỉnh Hà Tĩnh", "Võ Trọng Hải").
+
+    A person's name starts with a surname and has 2-4 syllables; it follows the
+    place ("tỉnh Hà Tĩnh") or, with three syllables or more, the level itself
+    ("UBND tỉnh Lê Ngọc Châu"). Place names that look like people are kept.
+    """
     words = org.split()
     for k in range(2, len(words) - 1):
-        if words[k] in _SURNAMES and all(w[:1].isupper() for w in words[k:]) and 2 <= len(words) - k <= 4:
-            if words[k - 1][:1].isupper() and fold(words[k - 1]) != "ubnd":
-                return " ".join(words[:k]), " ".join(words[k:])
+        name = words[k:]
+        if words[k] not in _SURNAMES or not all(w[:1].isupper() for w in name) or not 2 <= len(name) <= 4:
+            continue
+        if fold(" ".join(name)) in _PERSON_LIKE_PLACES:
+            continue
+        after_place = words[k - 1][:1].isupper() and fold(words[k - 1]) != "ubnd"
+        after_level = fold(words[k - 1]) in _ADMIN + ("tp", "tp.") and len(name) >= 3
+        if after_place or after_level:
+            return " ".join(words[:k]), " ".join(name)
     return org, None
 
 
@@ -324,11 +342,11 @@ def _news_issuer(sentence: str) -> tuple[str, str | None, re.Match[str]] | None:
     """The body that issues or orders in `sentence`: "UBND tỉnh" in "Ngày 5/8, UBND tỉnh vừa có ..."."""
     for m in _ORG.finditer(sentence):
         org, person = _split_person(_clean_org(m.group("org")))
-        if len(org.split()) < 2 or fold(org) in ("phòng chuyên môn",):
+        if len(org.split()) < 2 or fold(org) in ("phòng chuyên môn",) or _NOT_NAME.search(org):
             continue
         before = fold(sentence[:m.start()])
         if re.search(r"\b(của|theo|thực hiện|căn cứ|với|cho|và|gửi|giao|yêu cầu|đề nghị|chỉ đạo|phối hợp|cùng|"
-                     r"chủ trì|lãnh đạo|đại diện)\s*$", before):
+                     r"chủ trì|lãnh đạo|đại diện|về|tới|đến|tại|từ|qua)\s*$", before):
             continue
         return org, person, m
     return None
@@ -353,6 +371,8 @@ def _read_sentence(sentence: str, header: Header, year: int | None) -> None:
     issue = _ISSUE.search(key)
     if issue and _CITED.search(key[:issue.start()]):
         issue = None
+    if found and re.match(r"(?:thông báo|truyền đạt)\s+(?:ý kiến|kết luận)", key[found[2].start("verb"):]):
+        issue = found[2]  # "Văn phòng UBND tỉnh thông báo ý kiến chỉ đạo ... tại Công văn số ..."
     if found:
         org, person, m = found
         if header.issuer is None:
@@ -364,7 +384,7 @@ def _read_sentence(sentence: str, header: Header, year: int | None) -> None:
         if issue and issue.start() >= m.start("verb") - 1:
             if person and header.signer is None and re.match(r"(?:đã |vừa )?(?:ký|có|ban hành)\b", key[m.start("verb"):]):
                 header.signer = person
-    elif header.issuer is None and (doc := re.match(rf"^\s*{_DOC}\b[^.]*?\bcủa\s+", key)):
+    elif header.issuer is None and (doc := re.match(rf"^\s*{_DOC}\s+(?:(?:số\s*:?\s*)?\d[^.]*?\bcủa\s+|của\s+)", key)):
         # A headline like "Văn bản Số 338/UBND-KGVX của UBND tỉnh Bắc Ninh".
         rest = sentence[doc.end():]
         if om := re.match(rf"{_HEAD}(?:\s+{_TOKEN}){{0,8}}?(?=\s+(?:về|v/v|Về)\b|[,;]|\.\s|\.?$)", rest):
@@ -419,7 +439,7 @@ def _subject_after(sentence: str, key: str, at: int) -> str | None:
 
 
 def _recipients_after(sentence: str, key: str, at: int) -> list[str] | None:
-    rm = re.search(r"\b(gửi|đề nghị|chỉ đạo)\s+(?=\S)", key[at:])
+    rm = re.search(r"\b(gửi|đề nghị|chỉ đạo)\s+(?!của\b|tại\b|về\b)(?=\S)", key[at:])
     if not rm:
         return None
     begin = at + rm.end()
