@@ -52,11 +52,21 @@ def describe_worker(settings: dict[str, Any]) -> dict[str, Any]:
             "worker_heavy_modules": heavy_modules_loaded(), "worker_has_underthesea": "underthesea" in sys.modules}
 
 
-def ping_sandboxes() -> list[dict[str, Any]]:
-    """Run on a worker (client.run): what each of its document processes has imported."""
+def worker_diagnostics() -> list[dict[str, Any]]:
+    """Run on a worker (client.run): what the worker and each of its document processes have imported."""
+    import os
+
+    from vntasks.pipeline.torch_guard import heavy_modules_loaded
+
     with _LOCK:
         sandboxes = list(_SANDBOXES.values())
-    return [s.ping() for s in sandboxes if s.proc is not None]
+    found = [{"process": "dask-worker", "pid": os.getpid(), "heavy_modules": heavy_modules_loaded()}]
+    for sandbox in sandboxes:
+        if sandbox.proc is not None:
+            reply = sandbox.ping()
+            found.append({"process": "document", "pid": reply["pid"], "heavy_modules": reply["heavy_modules"],
+                          "starts": sandbox.starts})
+    return found
 
 
 class DaskExecutor:
@@ -125,6 +135,10 @@ class DaskExecutor:
             yield batch, results
             while len(pending) < limit and submit_next():
                 pass
+
+    def diagnostics(self) -> list[dict[str, Any]]:
+        per_worker = self.client.run(worker_diagnostics)
+        return [{"worker": address, **entry} for address, entries in sorted(per_worker.items()) for entry in entries]
 
     def close(self) -> None:
         try:

@@ -250,9 +250,18 @@ def repair_font_encoding(text: str) -> Decoded | None:
     return Decoded("\n".join(lines), best[1])
 
 
+def _windows_view(data: bytes) -> str:
+    """Bytes as a Windows font shows them: Windows-1252 punctuation at 0x80-0x9F, Latin-1 elsewhere."""
+    return "".join(_WINDOWS_VIEW[b] for b in data)
+
+
+_WINDOWS_VIEW = {byte: char for char, byte in _CHAR_TO_BYTE.items() if byte < 0x80 or byte >= 0xA0 or ord(char) > 0xFF}
+_WINDOWS_VIEW.update({b: chr(b) for b in range(0x80, 0xA0) if b not in _WINDOWS_VIEW})
+
+
 def decode_legacy(data: bytes) -> Decoded | None:
     """Bytes that are not UTF-8 → the best of Windows-1258/TCVN3/VNI, or None when none reads as Vietnamese."""
-    latin = data.decode("latin-1")
+    latin = _windows_view(data)
     candidates: dict[str, str] = {}
     try:
         candidates["windows-1258"] = unicodedata.normalize("NFC", data.decode("cp1258"))
@@ -273,7 +282,7 @@ def decode_legacy(data: bytes) -> Decoded | None:
 
 def best_guess(data: bytes) -> str:
     """For error messages: which legacy reading came closest, and how close."""
-    latin = data.decode("latin-1")
+    latin = _windows_view(data)
     readings = {
         "windows-1258": unicodedata.normalize("NFC", data.decode("cp1258", errors="replace")),
         "tcvn3": tcvn3_to_unicode(latin),

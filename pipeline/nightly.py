@@ -440,6 +440,7 @@ def _process(config: JobConfig, state: State, executor, info: dict[str, Any], re
         if late:
             commit(late)
         reporter.progress_end()
+        extra["processes"] = executor.diagnostics()
         finished = time.monotonic()
         run = state.run(run_id)
         done = run["processed"] + run["failed"] + run["skipped"]

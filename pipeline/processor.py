@@ -37,9 +37,9 @@ def load_factory(spec: str):
 
 
 def default_model_dir() -> Path:
-    import vntasks.models
+    from vntasks.models import default_model_dir as bundled
 
-    return Path(vntasks.models.__file__).resolve().parent / "default"
+    return bundled()
 
 
 def model_backend(model_dir: str | Path | None) -> str | None:

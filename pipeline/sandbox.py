@@ -289,6 +289,14 @@ class LocalExecutor:
         for batch in batches:
             yield batch, [self.sandbox.process(item) for item in batch]
 
+    def diagnostics(self) -> list[dict[str, Any]]:
+        """What the document process has imported, after the work (torch must not be there for linear models)."""
+        if self.sandbox.proc is None:
+            return []
+        reply = self.sandbox.ping()
+        return [{"process": "document", "pid": reply["pid"], "heavy_modules": reply["heavy_modules"],
+                 "starts": self.sandbox.starts}]
+
     def close(self) -> None:
         self.sandbox.close()
 

@@ -30,11 +30,22 @@ SENTENCES = [
     "Thủ trưởng các sở, ban, ngành quyết định việc tạm dừng hoạt động không thiết yếu, hỗ trợ lương "
     "thực cho hộ nghèo, ổn định đời sống của nhân dân ở vùng cách ly.",
 ]
-DOCUMENT = "\n\n".join(SENTENCES) + "\n"
+DOCUMENT = "\n\n".join(SENTENCES) + "\n“Chỉ thị” số 15 – khẩn…\n"
 ALL_LOWER = "àảãáạăằẳẵắặâầẩẫấậđèẻẽéẹêềểễếệìỉĩíịòỏõóọôồổỗốộơờởỡớợùủũúụưừửữứựỳỷỹýỵ"
 
 
-def encode_tcvn3(text: str) -> bytes:
+def _punctuation_byte(ch: str) -> int | None:
+    """Curly quotes, dashes, ellipsis: legacy fonts keep Windows-1252's punctuation at 0x80-0x9F."""
+    try:
+        encoded = ch.encode("cp1252")
+    except UnicodeEncodeError:
+        return None
+    return encoded[0] if 0x80 <= encoded[0] < 0xA0 else None
+
+
+def encode_tcvn3(text: str, capitals_font: bool = False) -> bytes:
+    """Unicode → TCVN3. TCVN3 has no upper-case toned letters: with `capitals_font`, write them as the
+    lower-case codes, as text typed in the `.VnTimeH` capitals font is stored; otherwise refuse them."""
     inverse = {letter: code for code, letter in le.TCVN3.items()}
     out = bytearray()
     for ch in unicodedata.normalize("NFC", text):
@@ -42,6 +53,10 @@ def encode_tcvn3(text: str) -> bytes:
             out.append(inverse[ch])
         elif ord(ch) < 128:
             out.append(ord(ch))
+        elif _punctuation_byte(ch) is not None:
+            out.append(_punctuation_byte(ch))
+        elif capitals_font and ch.lower() in inverse:
+            out.append(inverse[ch.lower()])
         else:
             raise ValueError(f"{ch!r} has no TCVN3 code")
     return bytes(out)
@@ -56,8 +71,8 @@ def encode_vni(text: str) -> bytes:
         if ch in single:
             out.append(single[ch])
             continue
-        if ord(ch) < 128:
-            out.append(ord(ch))
+        if ord(ch) < 128 or _punctuation_byte(ch) is not None:
+            out.append(ord(ch) if ord(ch) < 128 else _punctuation_byte(ch))
             continue
         decomposed = unicodedata.normalize("NFD", ch)
         base, marks = decomposed[0], decomposed[1:]
