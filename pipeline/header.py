@@ -27,7 +27,7 @@ MOTTO = re.compile(r"^(cộng hòa xã hội chủ nghĩa|độc lập\s*[-–]\
 NUMBER_LINE = re.compile(r"^số\s*[:.]?\s*(?=[\d/])")
 VV_LINE = re.compile(r"^v/v\b\s*[.:]?\s*")
 DATE_LINE = re.compile(r"^[^,\n]{0,60},\s*ngày\b[^\n]{0,20}?tháng\b[^\n]{0,12}?năm\s*\d{4}")
-TO_LINE = re.compile(r"^[-–]?\s*kính gửi\s*:?\s*")
+TO_LINE = re.compile(r"^[-–]?\s*(?:kính gửi\s*:?|[^:\n]{0,60}\bđiện\s*:)\s*")
 FOOTER_LINE = re.compile(r"^(nơi nhận|tm\.?\s|t/m\b|kt\.?\s|tl\.\s|q\.\s|gửi bản|lưu\s*:)")
 _TITLE_LINE = re.compile(
     r"^(tm\.?|t/m|kt\.?|tl\.?|q\.)?\s*(phó\s+)?(chủ tịch|bí thư|giám đốc|trưởng ban|chánh văn phòng|"
@@ -249,8 +249,14 @@ def read_printed_header(lines: Sequence[str], header: Header) -> None:
             header.number = _number(line[m.end():])
         elif (m := VV_LINE.match(key)) is not None:
             seen_other = True
-            block, j = chunk_from(i + 1)
-            block = [line[m.end():]] + [b for b in block if not DATE_LINE.match(fold(b.strip()))]
+            block = [line[m.end():]]
+            j = i + 1
+            while j < len(lines) and lines[j].strip():
+                nxt = fold(lines[j].strip())
+                if MOTTO.match(nxt) or DATE_LINE.match(nxt) or TO_LINE.match(nxt) or lines[j].strip().isupper():
+                    break
+                block.append(lines[j])
+                j += 1
             header.subject = _join(block).rstrip(" .") or None
             i = j
             continue

@@ -38,10 +38,15 @@ _EMPHASIS = re.compile(r"\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|^\*\s*$")
 _GLUED_CREDIT = re.compile(rf"(?:Ảnh|ẢNH|Nguồn)\s*:\s*[{UPPER}][{UPPER} .,/-]*?[{UPPER}](?=[{UPPER}][{LOWER}])")
 _LOWER_START = re.compile(rf"^[\"“(]?[{LOWER}]")
 _HAS_LOWER = re.compile(rf"[{LOWER}]")
-_ISSUER_VOICE = re.compile(
-    r"^(?:(?:ngoài ra|bên cạnh đó|đồng thời|cùng với đó|theo đó|mặt khác),?\s+)?"
+# The journalist going back to the issuer's voice after the numbered items:
+# "UBND tỉnh cũng giao ...", "Ngoài ra, Chủ tịch UBND tỉnh yêu cầu ...".
+_ISSUER = (
     r"(?:(?:phó\s+)?chủ tịch\s+)?(?:ubnd|ủy ban nhân dân|ban chỉ đạo|thường trực|ban thường vụ|tỉnh ủy|thành ủy|"
-    r"huyện ủy|văn phòng ubnd)\b[^,.;:]{0,40}?\s(?:cũng|còn)\s+(?:giao|yêu cầu|đề nghị|chỉ đạo)\b"
+    r"huyện ủy|văn phòng ubnd)\b[^,.;:]{0,40}?"
+)
+_ISSUER_VOICE = re.compile(
+    rf"^(?:(?:ngoài ra|bên cạnh đó|đồng thời|cùng với đó|mặt khác),?\s+{_ISSUER}\s(?:cũng\s+|còn\s+)?"
+    rf"|{_ISSUER}\s(?:cũng|còn)\s+)(?:giao|yêu cầu|đề nghị|chỉ đạo)\b"
 )
 _AGENCY_START = re.compile(
     r"^(?:(?:ngoài ra|bên cạnh đó|đồng thời|cùng với đó|mặt khác),?\s+)?"
@@ -145,11 +150,33 @@ def _rejoins(prev: _Line, line: _Line) -> str | None:
     return None
 
 
+def _wrap_width(lines: list[_Line]) -> int | None:
+    """The column a hard-wrapped text breaks at, or None when lines are whole paragraphs.
+
+    In a wrapped text most lines run on without a full stop and have about the
+    same length; a paragraph's last line is the shorter one.
+    """
+    runs = [len(a.text) for a, b in zip(lines, lines[1:])
+            if not b.blank_before and not roles.ends_sentence(a.text) and len(a.text) >= 40
+            and read_marker(a.text) is None and read_marker(b.text) is None]
+    if len(runs) < 3:
+        return None
+    runs.sort()
+    median = runs[len(runs) // 2]
+    close = sum(1 for n in runs if abs(n - median) <= 0.2 * median)
+    return median if close >= 0.7 * len(runs) and 55 <= median <= 140 else None
+
+
 def _paragraphs(lines: list[_Line]) -> list[_Para]:
     paras: list[_Para] = []
+    width = _wrap_width(lines)
     for line in lines:
         if paras:
             glue = _rejoins(paras[-1].lines[-1], line)
+            prev = paras[-1].lines[-1]
+            if (glue is None and width and not line.blank_before and len(prev.text) >= 0.75 * width
+                    and not roles.ends_sentence(prev.text) and read_marker(line.text) is None):
+                glue = " "  # a hard wrap before a capital: "... chỉ đạo" / "UBND cấp xã ..."
             if glue is not None:
                 last = paras[-1]
                 last.lines.append(line)
