@@ -201,6 +201,7 @@ class ImportReport:
     paragraphs: int = 0
     dropped: int = 0  # items marked "not a task unit"
     from_predictions: int = 0
+    not_started: list[str] = field(default_factory=list)  # documents with no item annotated
 
 
 def tasks_to_records(tasks: Any, *, use_predictions: bool = False, agencies: str = "derive",
@@ -242,6 +243,10 @@ def tasks_to_records(tasks: Any, *, use_predictions: bool = False, agencies: str
                                  use_predictions=use_predictions, agencies=agencies, offsets=offsets, partial=partial)
         if record is not None:
             report.records.append(record)
+    if report.not_started:
+        hint = "" if use_predictions else " (--use-predictions takes their pre-annotations)"
+        report.warnings.append(f"{len(report.not_started)} document(s) left out, nothing annotated yet{hint}: "
+                               + ", ".join(report.not_started))
     return report
 
 
@@ -280,10 +285,13 @@ def _build_document(document: dict[str, Any], items: dict[int, list[dict[str, An
     if failed:
         report.warnings.append(f"{doc_id}: left out because of the errors above")
         return None
+    if unannotated and not missing and not paragraphs and not dropped and not partial:
+        report.not_started.append(doc_id)
+        return None
     if missing or unannotated:
         detail = "; ".join(part for part in (
-            f"items {_join(missing)} are not in the export" if missing else "",
-            f"items {_join(unannotated)} have no annotation yet" if unannotated else "") if part)
+            f"item(s) {_join(missing)} not in the export" if missing else "",
+            f"item(s) {_join(unannotated)} not annotated yet" if unannotated else "") if part)
         if not partial:
             hint = " (or --use-predictions)" if unannotated and not use_predictions else ""
             report.warnings.append(f"{doc_id}: left out: {detail}; finish them in Label Studio or pass --partial{hint}")
