@@ -3,6 +3,7 @@
     .venv/bin/python -m vntasks.training.agency_cv                 # seeds + web passages
     .venv/bin/python -m vntasks.training.agency_cv --learn         # + names learned in folds
     .venv/bin/python -m vntasks.training.agency_cv --json out.json corpus/seeds.jsonl other.jsonl
+    .venv/bin/python -m vntasks.training.agency_cv --suggest 30      # names the lexicon misses
 
 The tagger reads the *gold* paragraphs (so the figures measure tagging, not
 segmentation), tokenized as the pipeline does (underthesea with the lexicon's
@@ -11,8 +12,8 @@ names as fixed words), with the document header's issuer.
 Folds are made of whole documents (`vntasks.evaluation.crossval.assign_folds`).
 The base lexicon is written from the guideline and general knowledge, so it
 learns nothing from the folds; `--learn` adds, in each fold, the gold mention
-texts of the *training* documents that the lexicon does not know as one name
-(with their most frequent category) and scores the held-out documents. Every
+texts the tagger misses in the *training* documents (seen twice or more, with
+their most frequent category) and scores the held-out documents. Every
 document is scored exactly once, by a tagger that never saw its annotation.
 
 Scoring follows `vntasks.evaluation.metrics`: a mention is right when its text
@@ -93,16 +94,18 @@ class Tally:
         return out
 
 
-def unknown_names(docs: Sequence[Dispatch], lexicon) -> list[tuple[str, str]]:
-    """(text, category) of gold mentions the lexicon does not know as one name,
-    each text once with its most frequent category."""
+def missed_names(gold: Sequence[Dispatch], predicted: Sequence[Dispatch], min_count: int = 2) -> list[tuple[str, str]]:
+    """(text, category) of gold mentions the tagger missed in annotated documents,
+    seen at least `min_count` times, without commas (lists are grammar, not names),
+    each with its most frequent category: the names worth adding to the lexicon."""
     seen: dict[str, Counter] = {}
-    for doc in docs:
-        for para in doc.paragraphs:
-            for m in para.mentions:
-                if not lexicon.classes(m.text):
+    for g_doc, p_doc in zip(gold, predicted):
+        for g, p in zip(g_doc.paragraphs, p_doc.paragraphs):
+            found = {(text_key(m.text), m.category) for m in p.mentions}
+            for m in g.mentions:
+                if (text_key(m.text), m.category) not in found and "," not in m.text:
                     seen.setdefault(m.text, Counter())[m.category] += 1
-    return [(text, counts.most_common(1)[0][0]) for text, counts in seen.items()]
+    return [(text, c.most_common(1)[0][0]) for text, c in seen.items() if sum(c.values()) >= min_count]
 
 
 def tag_documents(docs: Sequence[Dispatch], tagger, tokens: dict[str, list[str]]) -> list[Dispatch]:
@@ -129,24 +132,27 @@ def cross_validate(
     tokens = {p.text: tokenizer.tokenize(p.text) for d in docs for p in d.paragraphs}
     fold_of = assign_folds(docs, folds, seed) if learn else [0] * len(docs)
     tallies = {"all": Tally()}
-    sources: dict[str, str] = {}
+    missed: Counter = Counter()
     learned_sizes = []
     for fold in sorted(set(fold_of)):
         held = [d for d, f in zip(docs, fold_of) if f == fold]
         lex = base
         if learn:
-            names = unknown_names([d for d, f in zip(docs, fold_of) if f != fold], base)
+            train = [d for d, f in zip(docs, fold_of) if f != fold]
+            names = missed_names(train, tag_documents(train, AgencyTagger(base), tokens))
             learned_sizes.append(len(names))
             lex = base.with_names(names)
         preds = tag_documents(held, AgencyTagger(lex), tokens)
         for gold, pred in zip(held, preds):
             source = "seeds" if gold.id.startswith("seed") else "web"
-            sources[gold.id] = source
             for g, p in zip(gold.paragraphs, pred.paragraphs):
+                found = {(text_key(m.text), m.category) for m in p.mentions}
+                missed.update((m.text, m.category) for m in g.mentions if (text_key(m.text), m.category) not in found)
                 tallies["all"].add(g, p)
                 tallies.setdefault(source, Tally()).add(g, p)
     categories = load_labels().agencies
-    report = {name: tally.figures(categories) for name, tally in tallies.items()}
+    report: dict[str, Any] = {name: tally.figures(categories) for name, tally in tallies.items()}
+    report["missed"] = [(text, category, n) for (text, category), n in missed.most_common()]
     report["setup"] = {
         "documents": len(docs),
         "folds": len(set(fold_of)),
@@ -188,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--learn", action="store_true", help="add names learned from the training folds")
     parser.add_argument("--lexicon", type=Path, help="lexicon file (default: the shipped one)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--suggest", type=int, metavar="N", default=0,
+                        help="also list the N gold mentions most often missed (candidates for the lexicon)")
     args = parser.parse_args(argv)
 
     from vntasks.corpus.jsonl import read_corpus
@@ -204,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
     report = cross_validate(docs, folds=args.folds, seed=args.seed, learn=args.learn, lexicon=lexicon)
     report["setup"]["gold"] = [str(p) for p in paths]
     print(format_report(report))
+    if args.suggest:
+        print(f"\nmost often missed gold mentions (text, category, times):")
+        for text, category, count in report["missed"][: args.suggest]:
+            print(f"  {count:3}  {category:20} {text}")
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return 0
