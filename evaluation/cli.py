@@ -22,6 +22,7 @@ from vntasks.evaluation.bootstrap import DEFAULT_REPLICATES, DEFAULT_SEED
 
 SCOPE_PRED = "predictions as given; held-out accuracy only if their model never saw these gold documents"
 SCOPE_MODEL = "model run end to end; held-out accuracy only if the model never saw these gold documents"
+SCOPE_SEEN = "training-data figures, not accuracy (resubstitution): the model card lists as training data"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -87,16 +88,25 @@ def _progress(quiet: bool, desc: str):
     return lambda items: tqdm(items, desc=desc, unit="doc", disable=not show)
 
 
-def model_mode(args, gold, raw_dirs) -> tuple[list, dict[str, Any], list[str]]:
+def trained_on(model, gold_paths) -> list[str]:
+    """Gold files the model's card lists among its training data (same sha256)."""
+    training = (getattr(model, "card", None) or {}).get("training") or {}
+    hashes = {item.get("sha256") for item in training.get("data", []) if isinstance(item, dict)}
+    return [str(p) for p in gold_paths if sha256(p) in hashes]
+
+
+def model_mode(args, gold, raw_dirs) -> tuple[list, dict[str, Any], list[str], list[str]]:
     """Predictions from running a model on the gold documents' raw files."""
     from vntasks.evaluation.predict import RawIndex, predict_gold
+    from vntasks.models import load_model
     from vntasks.pipeline.core import Pipeline
 
     raw = RawIndex.build(raw_dirs)
-    pipeline = Pipeline.load(args.model)
+    model = load_model(args.model)
+    pipeline = Pipeline.from_model(model)
     run = predict_gold(pipeline, gold, raw, progress=_progress(args.quiet, "evaluate"))
     inputs = {"model": pipeline.model_info, "raw": [str(d) for d in raw_dirs], "documents_from_raw": run.from_raw}
-    return run.predictions, inputs, run.missing
+    return run.predictions, inputs, run.missing, trained_on(model, args.gold)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -146,9 +156,13 @@ def run(args: argparse.Namespace) -> int:
                 inputs["pred"] = [{"path": p, "sha256": sha256(p)} for p in args.pred]
                 scope, not_run = SCOPE_PRED, []
             else:
-                predictions, more, not_run = model_mode(args, gold, raw_dirs)
+                predictions, more, not_run, seen = model_mode(args, gold, raw_dirs)
                 inputs.update(more)
                 scope = SCOPE_MODEL
+                if seen:
+                    scope = f"{SCOPE_SEEN}: {', '.join(seen)}"
+                    print(f"vntasks evaluate: warning: the model was trained on {', '.join(seen)}; these are "
+                          "training-data figures, not accuracy", file=sys.stderr)
             evaluation = evaluate(gold, predictions, **scorer)
             if not_run:
                 inputs["no_raw_file"] = not_run

@@ -89,3 +89,28 @@ def test_an_inconsistent_prediction_is_scored_not_refused(files, tmp_path):
     path = tmp_path / "odd.jsonl"
     path.write_text(json.dumps(odd, ensure_ascii=False) + "\n", encoding="utf-8")
     assert main(["evaluate", "--gold", gold, "--pred", str(path), "--quiet"]) == 0
+
+
+def test_model_mode_runs_the_pipeline_and_flags_a_model_trained_on_the_gold(seeds_gold, seeds_dir, tmp_path, capsys):
+    """End to end on one seed with a saved rules model; its card claims the gold file as training data."""
+    import hashlib
+
+    from vntasks.models.rules import RuleActionModel
+
+    line = seeds_gold.read_text(encoding="utf-8").splitlines()[1]
+    gold = tmp_path / "one.jsonl"
+    gold.write_text(line + "\n", encoding="utf-8")
+    model = RuleActionModel()
+    model.card["training"] = {"data": [{"file": "one.jsonl", "sha256": hashlib.sha256(gold.read_bytes()).hexdigest(),
+                                        "documents": 1, "paragraphs": 1}]}
+    model.save(tmp_path / "model")
+    out = tmp_path / "r.json"
+    code = main(["evaluate", "--gold", str(gold), "--raw", str(seeds_dir), "--model", str(tmp_path / "model"),
+                 "--json", str(out), "--quiet", "--bootstrap", "50"])
+    assert code == 0
+    assert "training-data figures, not accuracy" in capsys.readouterr().err
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["scope"].startswith("training-data figures, not accuracy")
+    assert report["documents"]["scored"] == 1 and report["inputs"]["documents_from_raw"] == 1
+    assert report["inputs"]["model"]["backend"] == "rules"
+    assert report["figures"]["segmentation.f1"] > 0.5  # the seed's items were found from its raw file
