@@ -53,6 +53,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     p.add_argument("-o", "--output", required=True, help="corpus JSONL to write")
     p.add_argument("--use-predictions", action="store_true",
                    help="take the pre-annotation of items nobody annotated (they were accepted as predicted)")
+    p.add_argument("--predictions", metavar="TASKS.json", default=None,
+                   help="the tasks file export-labelstudio wrote: like --use-predictions, for Label Studio exports "
+                        "that list predictions by id only or leave out unannotated tasks")
     p.add_argument("--partial", action="store_true",
                    help="also write documents with items missing or not annotated (without those items)")
     p.add_argument("--agencies", choices=("derive", "annotated"), default="derive",
@@ -126,12 +129,10 @@ def run_import(args: argparse.Namespace) -> int:
     from vntasks.corpus.jsonl import write_jsonl
     from vntasks.corpus.labelstudio import tasks_to_records
 
-    try:
-        tasks = json.loads(Path(args.export).read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        print(f"vntasks corpus import-labelstudio: {args.export}: cannot read JSON: {exc}", file=sys.stderr)
-        return 2
-    report = tasks_to_records(tasks, use_predictions=args.use_predictions, agencies=args.agencies,
+    tasks = _read_json(args.export)
+    pre_annotated = _read_json(args.predictions) if args.predictions else None
+    report = tasks_to_records(tasks, use_predictions=args.use_predictions, pre_annotated=pre_annotated,
+                              agencies=args.agencies,
                               offsets=args.offsets, partial=args.partial)
     for line in report.errors:
         print(f"{args.export}: error: {line}", file=sys.stderr)
@@ -184,6 +185,13 @@ def _without_nan(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_nan(v) for v in value]
     return value
+
+
+def _read_json(path: str) -> Any:
+    try:
+        return json.loads(Path(path).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CorpusError(f"{path}: cannot read JSON: {exc}") from None
 
 
 def _write_text(path: str, text: str) -> None:

@@ -204,14 +204,17 @@ class ImportReport:
     not_started: list[str] = field(default_factory=list)  # documents with no item annotated
 
 
-def tasks_to_records(tasks: Any, *, use_predictions: bool = False, agencies: str = "derive",
-                     offsets: str = "needed", partial: bool = False) -> ImportReport:
+def tasks_to_records(tasks: Any, *, use_predictions: bool = False, pre_annotated: list[dict[str, Any]] | None = None,
+                     agencies: str = "derive", offsets: str = "needed", partial: bool = False) -> ImportReport:
     """Corpus records from a Label Studio JSON export (the list of tasks it writes).
 
     Each task's latest non-cancelled annotation is used (a reviewer's
     ground-truth one first); with `use_predictions`, a task nobody annotated
-    takes its latest prediction. A document is written only when every one
-    of its items could be read, unless `partial`.
+    takes its latest prediction. Label Studio's plain export lists
+    predictions by id only and leaves out unannotated tasks: `pre_annotated`
+    (the tasks `records_to_tasks` wrote) supplies both, and implies
+    `use_predictions`. A document is written only when every one of its
+    items could be read, unless `partial`.
     `agencies`: "derive" (from the lead mentions) or "annotated" (as ticked).
     `offsets`: "needed" (`start` only where §5 needs it) or "always" (start and end).
     """
@@ -219,6 +222,8 @@ def tasks_to_records(tasks: Any, *, use_predictions: bool = False, agencies: str
     if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
         report.errors.append("expected Label Studio's JSON export: a list of tasks (Export → JSON, not JSON-MIN or CSV)")
         return report
+    if pre_annotated is not None:
+        tasks, use_predictions = _with_pre_annotations(tasks, pre_annotated), True
     documents: dict[str, dict[str, Any]] = {}
     items: dict[str, dict[int, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     order: dict[str, tuple[int, int]] = {}
@@ -243,6 +248,10 @@ def tasks_to_records(tasks: Any, *, use_predictions: bool = False, agencies: str
                                  use_predictions=use_predictions, agencies=agencies, offsets=offsets, partial=partial)
         if record is not None:
             report.records.append(record)
+    if use_predictions and pre_annotated is None and any(
+            p is not None and not isinstance(p, dict) for t in tasks for p in t.get("predictions") or []):
+        report.warnings.append("this export lists predictions by id only: pass the tasks file made by "
+                               "export-labelstudio (--predictions TASKS.json) to use them")
     if report.not_started:
         hint = "" if use_predictions else " (--use-predictions takes their pre-annotations)"
         report.warnings.append(f"{len(report.not_started)} document(s) left out, nothing annotated yet{hint}: "
@@ -256,7 +265,7 @@ def _build_document(document: dict[str, Any], items: dict[int, list[dict[str, An
     counts = {entry["count"] for entries in items.values() for entry in entries}
     expected = max((c for c in counts if isinstance(c, int)), default=0)
     paragraphs: list[dict[str, Any]] = []
-    missing, unannotated, failed = [], [], False
+    missing, unannotated, skipped, failed = [], [], [], False
     dropped = from_predictions = 0
     for index in range(max(expected, max(items, default=-1) + 1)):
         entries = items.get(index, [])
@@ -271,7 +280,7 @@ def _build_document(document: dict[str, Any], items: dict[int, list[dict[str, An
         task, n = entries[0]["task"], entries[0]["n"]
         result, source = _chosen_result(task, use_predictions)
         if result is None:
-            unannotated.append(index + 1)
+            (skipped if source == "skipped" else unannotated).append(index + 1)
             continue
         where = f"{_task_name(task, n)} ({doc_id} item {index + 1})"
         parsed = _read_result(task["data"], result, where, report, agencies=agencies, offsets=offsets)
@@ -285,13 +294,14 @@ def _build_document(document: dict[str, Any], items: dict[int, list[dict[str, An
     if failed:
         report.warnings.append(f"{doc_id}: left out because of the errors above")
         return None
-    if unannotated and not missing and not paragraphs and not dropped and not partial:
+    if unannotated and not (missing or skipped or paragraphs or dropped or partial):
         report.not_started.append(doc_id)
         return None
-    if missing or unannotated:
+    if missing or unannotated or skipped:
         detail = "; ".join(part for part in (
             f"item(s) {_join(missing)} not in the export" if missing else "",
-            f"item(s) {_join(unannotated)} not annotated yet" if unannotated else "") if part)
+            f"item(s) {_join(unannotated)} not annotated yet" if unannotated else "",
+            f"item(s) {_join(skipped)} skipped in Label Studio" if skipped else "") if part)
         if not partial:
             hint = " (or --use-predictions)" if unannotated and not use_predictions else ""
             report.warnings.append(f"{doc_id}: left out: {detail}; finish them in Label Studio or pass --partial{hint}")
@@ -310,8 +320,32 @@ def _build_document(document: dict[str, Any], items: dict[int, list[dict[str, An
     return record
 
 
+def _task_key(task: dict[str, Any]) -> tuple[Any, Any] | None:
+    data = task.get("data") or {}
+    document, position = data.get("document"), data.get("position")
+    if isinstance(document, dict) and isinstance(position, dict):
+        return document.get("id"), position.get("paragraph")
+    return None
+
+
+def _with_pre_annotations(tasks: list[dict[str, Any]], pre_annotated: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The exported tasks, their predictions filled in from the tasks file, plus the tasks the export left out."""
+    originals = {_task_key(t): t for t in pre_annotated if isinstance(t, dict) and _task_key(t) is not None}
+    merged = []
+    for task in tasks:
+        original = originals.pop(_task_key(task), None)
+        full = [p for p in task.get("predictions") or [] if isinstance(p, dict)]
+        if original is not None and not full:
+            task = {**task, "predictions": original.get("predictions") or []}
+        merged.append(task)
+    return merged + list(originals.values())
+
+
 def _chosen_result(task: dict[str, Any], use_predictions: bool) -> tuple[list[dict[str, Any]] | None, str]:
-    annotations = [a for a in task.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")]
+    given = [a for a in task.get("annotations") or [] if isinstance(a, dict)]
+    annotations = [a for a in given if not a.get("was_cancelled")]
+    if given and not annotations:
+        return None, "skipped"  # the annotator could not decide: not filled from predictions either
     if annotations:
         best = max(annotations, key=lambda a: (bool(a.get("ground_truth")),
                                               str(a.get("updated_at") or a.get("created_at") or ""),

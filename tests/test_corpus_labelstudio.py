@@ -229,3 +229,25 @@ def test_config_matches_the_result_names_and_the_label_set():
     assert "xét nghiệm" in controls["actions"][0].get("hint")  # cue words from the guideline's table
     names = {r["from_name"] for r in paragraph_result(prediction_record()["paragraphs"][0])}
     assert names <= set(controls)
+
+
+def test_predictions_from_the_tasks_file_fill_what_the_export_lacks(tmp_path, capsys):
+    """Label Studio's plain export lists predictions by id and leaves out tasks nobody annotated."""
+    empty = {"id": "cv-10", "source": "cv-10.txt", "header": {}, "paragraphs": []}
+    tasks_file, export_file, out = tmp_path / "tasks.json", tmp_path / "export.json", tmp_path / "out.jsonl"
+    tasks_file.write_text(json.dumps(records_to_tasks([prediction_record(), empty]), ensure_ascii=False), "utf-8")
+    exported = label_studio_export()[:1]  # item 2 and the empty document were never opened
+    export_file.write_text(json.dumps(exported, ensure_ascii=False), "utf-8")
+    assert main(["corpus", "import-labelstudio", str(export_file), "-o", str(out), "--use-predictions"]) == 0
+    assert "predictions by id only" in capsys.readouterr().err and out.read_text() == ""
+    assert main(["corpus", "import-labelstudio", str(export_file), "-o", str(out),
+                 "--predictions", str(tasks_file)]) == 0
+    first, second = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [p["actions"] for p in first["paragraphs"]] == [["testing", "quarantine"], ["planning"]]
+    assert second == empty
+    assert "1 items taken from predictions" in capsys.readouterr().err
+    # an item the annotator skipped is not filled from the predictions
+    exported[0]["annotations"] = [annotation(9, [], cancelled=True)]
+    report = tasks_to_records(exported, pre_annotated=json.loads(tasks_file.read_text("utf-8")))
+    assert [r["id"] for r in report.records] == ["cv-10"]
+    assert "cv-9: left out: item(s) 1 skipped in Label Studio" in report.warnings[0]
