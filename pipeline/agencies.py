@@ -51,7 +51,12 @@ _AND = "và"
 
 def canon(text: str) -> str:
     """The lookup key of a name: lower-case words, modern tone marks, no separators or "và"."""
-    return "".join(w for w in _WORD.findall(match_key(text).lower()) if w != "và")
+    return canon_of_key(match_key(text).lower())
+
+
+def canon_of_key(key: str) -> str:
+    """`canon` of a text already in match-key form (e.g. a spaCy token's NORM)."""
+    return "".join(w for w in _WORD.findall(key) if w != "và")
 
 
 def _syllables(text: str) -> list[str]:

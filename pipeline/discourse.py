@@ -31,7 +31,8 @@ _BOILERPLATE = re.compile(
 )
 # A news lead opens with the outlet's tag: "(QNO) - ", "TTO - ", "VTV.vn - ".
 _SAPO = re.compile(
-    rf"^\s*(\([^()\n]{{2,30}}\)\s*[-–—]?\s*|(?:[{UPPER}]{{2,}}[\w.]*|\S+\.vn|\S+(?: \S+){{0,2}} TV)\s*[-–—]\s*)(?=\S)"
+    rf"^\s*(\([^()\n]{{2,30}}\)\s*[-–—]?\s*|(?:[{UPPER}]{{2,}}[\w.]*(?: [{UPPER}]{{2,}}){{0,3}}|\S+\.vn|"
+    rf"\S+(?: \S+){{0,2}} TV)\s*[-–—]\s*)(?=\S)"
 )
 
 # ---------------------------------------------------------------- instructions
@@ -130,9 +131,11 @@ _CLOSING = re.compile(
     r"quyết định (?:này )?có hiệu lực|các biện pháp (?:trên|nêu trên) được áp dụng)"
     r"|chịu trách nhiệm thi hành (?:quyết định|chỉ thị)"
 )
+# "Yêu cầu các cơ quan, đơn vị nghiêm túc triển khai thực hiện (và báo cáo kết quả về UBND tỉnh)./."
 _CLOSING_SHORT = re.compile(
     r"^(?:[\w ,]{0,60}?\b(?:yêu cầu|đề nghị)\s+)?(?:các|thủ trưởng|giám đốc|chủ tịch)[\w ,]{0,80}?"
-    r"(?:nghiêm túc\s+)?(?:tổ chức\s+)?(?:triển khai\s+)?(?:thực hiện|triển khai)(?:\s+nghiêm túc|\s+nghiêm)?\s*[./]*$"
+    r"(?:nghiêm túc\s+)?(?:tổ chức\s+)?(?:triển khai\s+)?(?:thực hiện|triển khai)(?:\s+nghiêm túc|\s+nghiêm)?"
+    r"(?:[,;]?\s*(?:và\s+)?(?:định kỳ\s+)?báo cáo\b[^.;]{0,100})?\s*[./]*$"
 )
 _SENTENCE_END = re.compile(rf"(?<=[.!?…])\s+(?=[\"“(]?[{UPPER}0-9])")
 _ABBREV = re.compile(rf"(?:^|[\s(.])[{UPPER}][\w]{{0,2}}\.$")

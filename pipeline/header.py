@@ -25,7 +25,10 @@ from vntasks.pipeline.normalise import LOWER, UPPER, fold
 
 MOTTO = re.compile(r"^(cộng hòa xã hội chủ nghĩa|độc lập\s*[-–]\s*tự do|đảng cộng sản việt nam|việt nam\s*$)")
 NUMBER_LINE = re.compile(r"^số\s*[:.]?\s*(?=[\d/])")
-VV_LINE = re.compile(r"^v/v\b\s*[.:]?\s*")
+VV_LINE = re.compile(r"^(?:v/v|về việc)\b\s*[.:]?\s*")
+# Capital lines that name the kind of document or its urgency, not who issued it.
+_DOC_KIND = re.compile(r"^(công điện|chỉ thị|quyết định|kế hoạch|thông báo|công văn|hỏa tốc|hoả tốc|khẩn|thượng khẩn|"
+                       r"mật|tối mật)\b")
 DATE_LINE = re.compile(r"^[^,\n]{0,60},\s*ngày\b[^\n]{0,20}?tháng\b[^\n]{0,12}?năm\s*\d{4}")
 TO_LINE = re.compile(r"^[-–]?\s*(?:kính gửi\s*:?|[^:\n]{0,60}\bđiện\s*:)\s*")
 FOOTER_LINE = re.compile(r"^(nơi nhận|tm\.?\s|t/m\b|kt\.?\s|tl\.\s|q\.\s|gửi bản|lưu\s*:)")
@@ -80,7 +83,8 @@ _DOC_NUMBER = re.compile(
 _CITED = re.compile(r"\b(thực hiện|căn cứ|theo(?! đó))\s+(?:\S+\s+){0,2}?$")
 _SUBJECT_STOP = re.compile(
     r"(?:\.\s|\.$|\s\((?:công văn|văn bản|quyết định)|\s+tại\s+(?:công văn|văn bản)|[,;]\s*(?:trong đó|theo đó|"
-    r"yêu cầu|đề nghị|gửi|nêu rõ)\b|\s+gửi\s)"
+    r"yêu cầu|đề nghị|gửi|nêu rõ)\b|\s+gửi\s|\s+do\s+(?:ủy ban|uỷ ban|ubnd|sở|ban|bộ|hội đồng|thủ tướng|chủ tịch|"
+    r"văn phòng|tỉnh|thành phố|huyện)\b)"
 )
 # Verbs that end a body's name: "Sở Giáo dục và Đào tạo | tập trung chỉ đạo".
 _NOT_NAME = re.compile(
@@ -278,7 +282,8 @@ def read_printed_header(lines: Sequence[str], header: Header) -> None:
             i = j
             continue
         elif not seen_other and line.upper() == line and any(c.isalpha() for c in line):
-            issuer_lines.append(line)
+            if not _DOC_KIND.match(key):
+                issuer_lines.append(line)
         elif seen_other and not line.isupper():
             block, j = chunk_from(i)
             subject_chunks.append(_join(block))
@@ -377,6 +382,8 @@ def _read_sentence(sentence: str, header: Header, year: int | None) -> None:
     issue = _ISSUE.search(key)
     if issue and _CITED.search(key[:issue.start()]):
         issue = None
+    if issue is None:  # a title line: "Công văn 1234/UBND-VX năm 2021 về ... do UBND tỉnh X ban hành"
+        issue = re.match(rf"^\s*{_DOC}\s+(?:số\s*:?\s*)?\d", key)
     if found and re.match(r"(?:thông báo|truyền đạt)\s+(?:ý kiến|kết luận)", key[found[2].start("verb"):]):
         issue = found[2]  # "Văn phòng UBND tỉnh thông báo ý kiến chỉ đạo ... tại Công văn số ..."
     if found:
@@ -390,10 +397,10 @@ def _read_sentence(sentence: str, header: Header, year: int | None) -> None:
         if issue and issue.start() >= m.start("verb") - 1:
             if person and header.signer is None and re.match(r"(?:đã |vừa )?(?:ký|có|ban hành)\b", key[m.start("verb"):]):
                 header.signer = person
-    elif header.issuer is None and (doc := re.match(rf"^\s*{_DOC}\s+(?:(?:số\s*:?\s*)?\d[^.]*?\bcủa\s+|của\s+)", key)):
+    elif header.issuer is None and (doc := re.match(rf"^\s*{_DOC}\s+(?:(?:số\s*:?\s*)?\d[^.]*?\b(?:của|do)\s+|của\s+)", key)):
         # A headline like "Văn bản Số 338/UBND-KGVX của UBND tỉnh Bắc Ninh".
         rest = sentence[doc.end():]
-        if om := re.match(rf"{_HEAD}(?:\s+{_TOKEN}){{0,8}}?(?=\s+(?:về|v/v|Về)\b|[,;]|\.\s|\.?$)", rest):
+        if om := re.match(rf"{_HEAD}(?:\s+{_TOKEN}){{0,8}}?(?=\s+(?:về|v/v|Về|ban hành)\b|[,;:]|\.\s|\.?$)", rest):
             header.issuer = _clean_org(om.group(0))
         issue = re.match(rf"^\s*{_DOC}", key)
     if issue is None:

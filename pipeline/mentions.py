@@ -31,7 +31,7 @@ from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
-from vntasks.pipeline.agencies import CLASSES, Lexicon, canon
+from vntasks.pipeline.agencies import CLASSES, Lexicon, canon, canon_of_key
 
 ALL_UNITS = "all_units"
 STEERING = "steering_committee"
@@ -122,7 +122,7 @@ class MentionFinder:
         tokens = [t for t in doc if not (t.is_space and "\n" not in t.text)]
         classes = []
         for token in tokens:
-            found = self.lexicon.classes(token.text) if not token.is_space else {}
+            found = self.lexicon.entries.get(canon_of_key(token.norm_), {}) if not token.is_space else {}
             classes.append(found)
             for cls in found:
                 token._.set(f"vn_{cls}", True)
@@ -145,6 +145,7 @@ class MentionFinder:
         tokens, classes = self._tag(doc)
         self._tokens, self._classes = tokens, classes
         self._norms = [t.norm_ for t in tokens]
+        self._text = doc.text
         cores = self._cores(doc, tokens)
         by_start = {c.start: c for c in cores}
         out: list[_Pending] = []
@@ -202,7 +203,7 @@ class MentionFinder:
             labels = {s.label_ for s in spans if s.start == span.start and s.end == span.end}
             s, e = index[span.start], index[span.end - 1] + 1
             first = self._classes[s]
-            head = canon(tokens[s].text)
+            head = canon_of_key(tokens[s].norm_)
             generic = tokens[s].text[:1].islower()
             pattern = next((lab for lab in labels if lab in self.pattern_categories), None)
             if pattern:
@@ -301,8 +302,7 @@ class MentionFinder:
         return len(words) >= 2 or (text.isupper() and len(text) >= 2)
 
     def _text_from(self, pos: int) -> str:
-        token = self._tokens[pos]
-        return token.doc.text[token.idx:]
+        return self._text[self._tokens[pos].idx:]
 
     def _run(self, first: _Core, by_start: dict[int, _Core]) -> tuple[list[_Core], int]:
         """Collective nouns joined by commas: "các sở, ban, ngành, đoàn thể". A new
@@ -398,7 +398,7 @@ class _Pending:
 
     def __init__(self, finder: MentionFinder, start: int, end: int, category: str, kind: str, core_start: int):
         self.tokens = finder._tokens
-        self.classes = finder._classes
+        self.text = finder._text
         self.start_token, self.end_token = start, end
         self.category, self.kind = category, kind
         self.core_start = core_start
@@ -407,6 +407,6 @@ class _Pending:
     def public(self) -> Candidate:
         first, last = self.tokens[self.start_token], self.tokens[self.end_token - 1]
         start, end = first.idx, last.idx + len(last.text)
-        text = first.doc.text
+        text = self.text
         core = self.tokens[self.core_start].idx
         return Candidate(start, end, text[start:end], self.category, self.kind, self.titled, text[core:end])

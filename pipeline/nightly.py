@@ -74,7 +74,7 @@ class JobConfig:
         output_dir = Path(self.output_dir).resolve()
         return replace(
             self,
-            input_dir=Path(self.input_dir),
+            input_dir=Path(self.input_dir).absolute(),
             output_dir=output_dir,
             state_path=Path(self.state_path).resolve() if self.state_path else output_dir / STATE_NAME,
             model_dir=str(Path(self.model_dir).resolve()) if self.model_dir else None,
@@ -236,7 +236,7 @@ def make_plan(files: list[Path], state: State, key: str, config: JobConfig) -> P
         else:
             seen_content.add(sha)
             plan.pending.append((path, sha))
-    state.remember_files(cache_rows)
+    state.remember_files(cache_rows, str(config.input_dir), {str(p) for p in files})
     return plan
 
 

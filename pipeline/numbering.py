@@ -28,8 +28,9 @@ _ROMAN = "XIII|XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I"
 
 _ARTICLE = re.compile(r"Điều\s+(\d{1,3})\s*[.:]\s*")
 _DECIMAL = re.compile(r"(\d{1,2}(?:\.\d{1,2})+)\s*[.)]?\s+(?=\S)")
-# `1.` may be glued to its text (`1.Giao`) but never to a digit (`22.10.2009`).
-_ARABIC = re.compile(r"(\d{1,2})(\.(?!\d)| ?\)|-(?=\s)|/(?=\s))[ \t]*(?=\S)")
+# `1.` may be glued to its text (`1.Giao`) but never to a digit (`22.10.2009`); `1 - ` needs a capital
+# after it, so that a range (`10 - 15 người`) is not read as an item.
+_ARABIC = re.compile(rf"(\d{{1,2}})(\.(?!\d)| ?\)|-(?=\s)|/(?=\s)| [-–](?= [{UPPER}]))[ \t]*(?=\S)")
 _WORD = re.compile(rf"({_WORD_NUMBERS})\s+là\s*[,:.][ \t]*", re.IGNORECASE)
 # `Thứ Sáu, 06-08-2021` is a weekday, not an ordinal: no digit may follow.
 _ORDINAL = re.compile(rf"(Thứ\s+(?:{_ORDINALS}))\s*[,:.](?![ \t]*[\d(])[ \t]*", re.IGNORECASE)
@@ -62,7 +63,7 @@ def read_marker(text: str) -> Marker | None:
         if m := _DECIMAL.match(text):
             return Marker("decimal", m.group(1), ".", m.end())
         if m := _ARABIC.match(text):
-            return Marker("arabic", m.group(1), m.group(2), m.end())
+            return Marker("arabic", m.group(1), m.group(2).strip().replace("–", "-"), m.end())
         return None
     if first == "(":
         if m := _PAREN.match(text):

@@ -75,6 +75,10 @@ def _read_request(stream: BinaryIO) -> tuple[dict[str, Any], bytes] | None:
 # --- the child ---------------------------------------------------------------
 def serve() -> int:
     """The child's main loop: init, then one answer per request until end-of-file."""
+    # Stopping is the parent's decision: Ctrl-C or a service stop signals the whole process group, and the
+    # parent then publishes what it committed and closes this process (end-of-file, then SIGKILL).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     out = os.fdopen(os.dup(1), "wb", buffering=0)
     os.dup2(2, 1)
     requests = os.fdopen(0, "rb", buffering=0)

@@ -221,8 +221,8 @@ def _header_end(paras: list[_Para]) -> int:
                 end = i + 1
         elif found >= 1 and para.marker is not None and para.marker.kind in TOP_KINDS:
             break
-        elif i > 12 and found == 0:
-            break
+        elif found == 0 and (i > 12 or roles.ends_sentence(para.text) and len(para.text) > 120):
+            break  # prose before any header line: there is no printed header at the top
         elif found and roles.ends_sentence(para.text) and len(para.text) > 120:
             break
     if found == 0:

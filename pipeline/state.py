@@ -145,9 +145,14 @@ class State:
                               (path, size, mtime_ns)).fetchone()
         return row[0] if row else None
 
-    def remember_files(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
+    def remember_files(self, rows: Iterable[tuple[str, int, int, str]], folder: str, present: set[str]) -> None:
+        """Add newly hashed files; forget cached files under `folder` that are no longer there."""
+        prefix = folder.rstrip(os.sep) + os.sep
         with self.transaction():
             self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?)", rows)
+            gone = [(p,) for (p,) in self.db.execute("SELECT path FROM files WHERE substr(path, 1, ?) = ?",
+                                                     (len(prefix), prefix)) if p not in present]
+            self.db.executemany("DELETE FROM files WHERE path=?", gone)
 
     # --- documents -------------------------------------------------------------
     def document(self, sha256: str, model_key: str) -> DocumentRow | None:

@@ -185,3 +185,29 @@ def test_headline_document_and_parenthesised_number():
     assert (header.issuer, header.number) == ("UBND tỉnh An Bình", "338/UBND-KGVX")
     header, _ = segment("UBND tỉnh chỉ đạo tăng cường phòng, chống dịch (Công văn số 549/UBND-KGVX, ngày 02/5/2021).")
     assert (header.number, header.date) == ("549/UBND-KGVX", "2021-05-02")
+
+
+def test_plain_text_header_without_blank_lines():
+    text = ("UBND TỈNH AN BÌNH\nSỞ Y TẾ\nSố: 1234/SYT-NVY\nV/v tăng cường phòng, chống dịch bệnh\nsốt xuất huyết\n"
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nAn Bình, ngày 05 tháng 7 năm 2023\n"
+            "Kính gửi:\n- Trung tâm Kiểm soát bệnh tật tỉnh;\n- Trung tâm Y tế các huyện.\n"
+            "Sở Y tế đề nghị các đơn vị triển khai thực hiện một số nội dung sau:\n"
+            "I. CÔNG TÁC GIÁM SÁT\n1. Tăng cường giám sát ca bệnh.\nII. CÔNG TÁC ĐIỀU TRỊ\n1. Chuẩn bị thuốc.\n"
+            "Nơi nhận:\n- Như trên;\nKT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\nNguyễn Văn Tám")
+    header, paragraphs = segment(text)
+    assert header.to_json() == {
+        "issuer": "Sở Y tế", "number": "1234/SYT-NVY", "date": "2023-07-05",
+        "subject": "tăng cường phòng, chống dịch bệnh sốt xuất huyết",
+        "recipients": ["Trung tâm Kiểm soát bệnh tật tỉnh", "Trung tâm Y tế các huyện"], "signer": "Nguyễn Văn Tám"}
+    assert [(p.number, p.section) for p in paragraphs] == [("1", "CÔNG TÁC GIÁM SÁT"), ("1", "CÔNG TÁC ĐIỀU TRỊ")]
+
+
+def test_cong_dien_addressees_and_kind_line():
+    text = ("CÔNG ĐIỆN\nVề việc tăng cường phòng, chống dịch cúm A(H5N1)\nCHỦ TỊCH UBND TỈNH ĐIỆN:\n"
+            "- Giám đốc Sở Y tế;\n- Chủ tịch UBND các huyện.\n"
+            "Chủ tịch UBND tỉnh yêu cầu:\n1. Sở Y tế giám sát ca bệnh trên người.\n")
+    header, paragraphs = segment(text)
+    assert header.issuer == "UBND tỉnh"
+    assert header.subject == "tăng cường phòng, chống dịch cúm A(H5N1)"
+    assert header.recipients == ["Giám đốc Sở Y tế", "Chủ tịch UBND các huyện"]
+    assert [p.text for p in paragraphs] == ["Sở Y tế giám sát ca bệnh trên người."]
