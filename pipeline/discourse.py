@@ -19,14 +19,14 @@ TERMINAL = re.compile(r"""[.!?;:…](?:\s*[./]+)?[\s"'”’)\]»]*$""")
 
 # ---------------------------------------------------------------- page furniture
 _CAPTION = re.compile(
-    r"(\bảnh\s*:|\bảnh minh h[ọo]a\b|\(ảnh\b|\bảnh\s*\(|\bnguồn\s*(ảnh|tin)?\s*:|\bnguồn internet\b|"
-    r"\bảnh\s+(?:nguồn\b|internet\b)|^audio$|^video$|!\[)"
+    r"((?:^|[.(\-–|]\s*)ảnh\s*:|\bảnh minh h[ọo]a\b|\(ảnh\b|\bảnh\s*\(|(?:^|\()\s*nguồn\s*(?:ảnh|tin)?\s*:|"
+    r"\bnguồn internet\b|\bảnh\s+(?:nguồn\b|internet\b)|^audio$|^video$|!\[)"
 )
 _BOILERPLATE = re.compile(
     r"^\*?\s*(xem (chi tiết|thêm|công văn|toàn văn|văn bản|tại)|chi tiết (bài viết|công văn|văn bản|chỉ thị|xem)|"
-    r"tải (về|văn bản)|tài liệu đính kèm|file đính kèm|đính kèm|in bài viết|tin nổi bật|xuất bản thông tin|"
-    r"ý kiến( bạn đọc| của bạn)?\b|bình luận|chia sẻ|lượt xem|số lượt xem|cập nhật\b|tin liên quan|"
-    r"bài liên quan|gửi kèm|nguồn\b|theo:|tin, ảnh|tin và ảnh)"
+    r"tải (về|văn bản)|tài liệu đính kèm|file đính kèm|in bài viết|tin nổi bật|xuất bản thông tin|"
+    r"ý kiến (bạn đọc|của bạn)|ý kiến\s*$|bình luận\s*$|chia sẻ\s*:?\s*$|(số )?lượt (xem|đọc)|cập nhật\s*(:|lúc)|"
+    r"tin liên quan|bài liên quan|gửi kèm|nguồn\s*(?::|tin\b|ảnh\b|$)|theo\s*:|tin, ảnh|tin và ảnh)"
     r"|\b(tại đây|tại link|link sau|bấm vào đây)\b"
 )
 # A news lead opens with the outlet's tag: "(QNO) - ", "TTO - ", "VTV.vn - ".
@@ -54,7 +54,8 @@ _NOT_CUES = re.compile(
     r"\b(?:công văn|văn bản|chỉ thị|quyết định|công điện|kế hoạch|thông báo|nghị quyết|hướng dẫn|thông tư|nghị định)"
     r"\s+(?:số\s*:?\s*)?[\w/.–-]*\d[\w/.–-]*"
     r"|\b(?:ban|tiểu ban|trưởng ban|ủy ban)\s+chỉ đạo\b|\bchỉ huy\b"
-    r"|\b(?:ý kiến|văn bản|nội dung|công tác|tinh thần|theo|đúng)\s+(?:chỉ đạo|yêu cầu|đề nghị|hướng dẫn|kế hoạch)\b"
+    r"|\b(?:ý kiến|văn bản|nội dung|công tác)\s+chỉ đạo\b"
+    r"|\b(?:ý kiến|tinh thần|theo|đúng)\s+(?:chỉ đạo|yêu cầu|đề nghị|hướng dẫn|kế hoạch)\b"
     r"|\b(?:chỉ đạo|yêu cầu|đề nghị|hướng dẫn|quyết định|kế hoạch) (?:của|tại)\b"
     r"|\bthời gian (?:thực hiện|áp dụng)\b|\bthông báo mới\b"
 )
@@ -67,8 +68,8 @@ _ADDRESSEE = (
     r"nhân dân|học sinh|chính quyền|cấp ủy|tổ|thành viên|bí thư|huyện|tỉnh|thành phố|quận|xã|phường|"
     r"trạm|viện|doanh nghiệp|nhà trường|trường|cơ sở|chi bộ|đảng|mặt trận|liên đoàn|người|hộ|chủ)\b"
 )
-_DIRECTED = re.compile(rf"(?<!của )(?<!theo )(?<!ý kiến )(?<!văn bản )\b{_DIRECTIVE}\s+(?:cho\s+)?{_ADDRESSEE}")
-_DIRECTED_ANY = re.compile(rf"(?<!của )(?<!theo )(?<!ý kiến )(?<!văn bản )\b{_DIRECTIVE}\s+(?:cho\s+)?(?=\w)")
+_DIRECTED = re.compile(rf"(?<!của )(?<!theo )(?<!ý kiến )\b{_DIRECTIVE}\s+(?:cho\s+)?{_ADDRESSEE}")
+_DIRECTED_ANY = re.compile(rf"(?<!của )(?<!theo )(?<!ý kiến )\b{_DIRECTIVE}\s+(?:cho\s+)?(?=\w)")
 _TASK_VERB = re.compile(
     r"\b(triển khai|thực hiện|tăng cường|tập trung|tổ chức|khẩn trương|tiếp tục|đẩy mạnh|nhanh chóng|chủ động)\b"
 )
@@ -253,10 +254,12 @@ def is_report(sentence: str) -> bool:
     """Background, figures, or someone reporting what was done."""
     key = fold(sentence).strip()
     order = directed_order(sentence)
-    if _REPORT_OPENER.match(key):
-        return order is None or key.startswith(("theo ", "tính đến", "trước đó"))
-    if _RETRO.search(key):
-        return True
+    if _RETRO.search(key):  # "thời gian qua, X đã chỉ đạo ...": what was done, unless it says what must be
+        return not _MODAL.search(key)
+    if opener := _REPORT_OPENER.match(key):
+        if key.startswith(("theo ", "tính đến", "trước đó")):
+            return True
+        return order is None and not _MODAL.search(key, opener.end())
     said = _SAID.search(key)
     if said and (order is None or re.search(r"\bđã\b", key[said.end():order.start()])):
         return True

@@ -342,3 +342,32 @@ def test_segmenter_stage_fills_header_and_paragraphs():
     assert doc.header.issuer == "UBND tỉnh"
     assert [p.text for p in doc.paragraphs] == ["Theo đó, UBND tỉnh yêu cầu Sở Y tế giám sát."]
     assert all(p.actions == [] and p.agencies == [] and p.mentions == [] for p in doc.paragraphs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nguồn lực phòng, chống dịch phải được bảo đảm đầy đủ.",
+        "Cập nhật danh sách người về từ vùng dịch hằng ngày.",
+        "Hiện nay, dịch bệnh diễn biến phức tạp, các địa phương cần chủ động phương án.",
+        "Thời gian qua, dịch đã lan rộng; các đơn vị phải tăng cường giám sát.",
+    ],
+)
+def test_instructions_that_look_like_furniture_or_background(text):
+    assert texts(f"Theo đó, UBND tỉnh yêu cầu Sở Y tế giám sát dịch.\n\n{text}\n\nSở Tài chính bố trí kinh phí.")[1] \
+        == ("", text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thời gian qua, Sở Y tế đã chỉ đạo các trạm y tế phun hóa chất diệt muỗi.",
+        "Ngày 3/4, UBND tỉnh vừa ban hành Công văn số 88/UBND-VX về việc phòng, chống dịch sởi.",
+        "UBND tỉnh vừa có văn bản yêu cầu các sở, ngành triển khai thực hiện các nội dung liên quan.",
+        "Phạm vi cách ly gồm 14 xã, phường với 24.759 hộ gia đình.",
+        "Sởi là bệnh truyền nhiễm lây qua đường hô hấp.",
+    ],
+)
+def test_news_sentences_that_are_not_instructions(text):
+    got = texts(f"{text}\n\nSở Y tế giám sát chặt chẽ dịch bệnh.\n\nSở Tài chính bố trí kinh phí.")
+    assert [t for _, t in got] == ["Sở Y tế giám sát chặt chẽ dịch bệnh.", "Sở Tài chính bố trí kinh phí."]
