@@ -4,6 +4,7 @@
     vntasks corpus export-labelstudio PRED.jsonl -o tasks.json --config config.xml
     vntasks corpus import-labelstudio export.json -o corrected.jsonl
     vntasks corpus stats FILE... [--against OTHER.jsonl...]
+    vntasks corpus lexicon-check CORRECTED.jsonl [--lexicon EDITED.json]
 
 Exit codes: 0 fine, 1 problems found in the data, 2 the command could not run.
 """
@@ -74,6 +75,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
                    help="a second annotation of the same documents (e.g. another annotator's)")
     p.add_argument("--json", action="store_true", help="print JSON instead of tables")
     p.set_defaults(corpus_handler=run_stats)
+
+
+    p = sub.add_parser("lexicon-check", help="annotated agency mentions the tagger misses (names for the lexicon)",
+                       description="Tags the annotated paragraphs with the agency lexicon and lists the annotated "
+                                   "mentions it does not find with their category: candidates for "
+                                   "corpus/lexicon/agencies.json. Try an edited copy with --lexicon.")
+    p.add_argument("files", nargs="+", metavar="FILE", help="annotated (e.g. corrected) corpus JSONL")
+    p.add_argument("--lexicon", default=None, help="lexicon file to try (default: the shipped one)")
+    p.add_argument("--limit", type=int, default=40, help="list at most this many missed names (default 40)")
+    p.set_defaults(corpus_handler=run_lexicon_check)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -185,6 +196,21 @@ def _without_nan(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_nan(v) for v in value]
     return value
+
+
+def run_lexicon_check(args: argparse.Namespace) -> int:
+    from vntasks.corpus.jsonl import read_corpus
+    from vntasks.corpus.lexicon_check import check_lexicon, format_check
+    from vntasks.pipeline.agencies import LexiconError
+
+    docs = read_corpus(args.files)
+    try:
+        result = check_lexicon(docs, args.lexicon)
+    except (LexiconError, OSError) as exc:
+        print(f"vntasks corpus lexicon-check: {exc}", file=sys.stderr)
+        return 2
+    print(format_check(result, args.limit))
+    return 0
 
 
 def _read_json(path: str) -> Any:
