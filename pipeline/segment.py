@@ -309,9 +309,16 @@ def _numbered_units(body: list[_Para], kind: str, style: str) -> list[_Unit]:
 def _unmarked_units(body: list[_Para]) -> list[_Unit]:
     units: list[_Unit] = []
     absorbing: _Unit | None = None  # a unit whose last sentence announced a list ("Cụ thể như sau:")
+    top_bullet: str | None = None  # the sign of bullets that are units; others under them are sub-items
+    previous: _Unit | None = None
     for i, para in enumerate(body):
         last = i == len(body) - 1
-        text = para.body if para.marker and para.marker.kind == "bullet" else para.text
+        bullet = para.marker.style if para.marker and para.marker.kind == "bullet" else None
+        text = para.body if bullet else para.text
+        if (bullet and top_bullet and bullet != top_bullet and previous is not None and units
+                and units[-1] is previous and not _is_furniture(para, last)):
+            previous.paras.append(para)  # "+ ..." under a "- ..." unit
+            continue
         if (last and absorbing is None and _cut_off_item(text) and not roles.is_caption(text)
                 and not roles.is_boilerplate(text)):
             units.append(_Unit("", None, [para]))
@@ -332,7 +339,12 @@ def _unmarked_units(body: list[_Para]) -> list[_Unit]:
                 absorbing = unit
             continue
         if roles.instructs(text):
-            units.append(_Unit("", None, [para]))
+            previous = _Unit("", None, [para])
+            units.append(previous)
+            if bullet and top_bullet is None:
+                top_bullet = bullet
+        else:
+            previous = None
     return _drop_repeated_leads(units)
 
 

@@ -371,3 +371,30 @@ def test_instructions_that_look_like_furniture_or_background(text):
 def test_news_sentences_that_are_not_instructions(text):
     got = texts(f"{text}\n\nSở Y tế giám sát chặt chẽ dịch bệnh.\n\nSở Tài chính bố trí kinh phí.")
     assert [t for _, t in got] == ["Sở Y tế giám sát chặt chẽ dịch bệnh.", "Sở Tài chính bố trí kinh phí."]
+
+
+def test_sub_bullets_stay_with_their_unmarked_unit():
+    text = (
+        "Chủ tịch UBND tỉnh yêu cầu:\n"
+        "- Giám đốc Sở Y tế: Chỉ đạo các cơ sở y tế sẵn sàng thu dung bệnh nhân;\n"
+        "+ Tổ chức tập huấn cho nhân viên y tế;\n"
+        "+ Dự trữ thuốc, vật tư.\n"
+        "- Giám đốc Công an tỉnh chỉ đạo truy vết các trường hợp F1.\n"
+    )
+    assert texts(text) == [
+        ("", "Giám đốc Sở Y tế: Chỉ đạo các cơ sở y tế sẵn sàng thu dung bệnh nhân;\n"
+             "+ Tổ chức tập huấn cho nhân viên y tế;\n+ Dự trữ thuốc, vật tư."),
+        ("", "Giám đốc Công an tỉnh chỉ đạo truy vết các trường hợp F1."),
+    ]
+
+
+def test_unit_announcing_details_keeps_them():
+    text = (
+        "UBND tỉnh chỉ đạo Công an tỉnh, Sở Y tế thành lập 3 chốt kiểm soát dịch bệnh. Cụ thể như sau:\n"
+        "Chốt 1: Quốc lộ 20 tại huyện A.\n"
+        "Chốt 2: Quốc lộ 28 tại huyện B.\n"
+        "UBND tỉnh giao Công an tỉnh chủ trì, phối hợp với Sở Y tế quyết định thành lập chốt.\n"
+    )
+    got = texts(text)
+    assert len(got) == 2
+    assert got[0][1].endswith("Chốt 1: Quốc lộ 20 tại huyện A.\nChốt 2: Quốc lộ 28 tại huyện B.")
