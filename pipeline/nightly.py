@@ -44,6 +44,7 @@ STATE_NAME = ".vntasks-state.sqlite"
 # Files still being written by whoever drops them in (copy to a temp name, then rename).
 IN_PROGRESS_ENDINGS = ("~", ".tmp", ".part", ".partial", ".crdownload", ".swp")
 INPUT_SUFFIXES = frozenset(SUPPORTED_SUFFIXES) | frozenset(UNREADABLE_SUFFIXES)
+MAX_BATCH_BYTES = 32 * 1024 * 1024  # file bytes travel inside Dask tasks: keep each task small
 
 
 class JobError(Exception):
@@ -242,21 +243,28 @@ def make_plan(files: list[Path], state: State, key: str, config: JobConfig) -> P
 
 def read_batches(pending: list[tuple[Path, str]], size: int, late: list[dict[str, Any]],
                  max_bytes: int) -> Iterator[list[dict[str, Any]]]:
-    """Batches of {path, sha256, data}, read only when submitted; files gone or grown since planning go to `late`."""
-    for start in range(0, len(pending), size):
-        batch = []
-        for path, planned_sha in pending[start:start + size]:
-            try:
-                if path.stat().st_size > max_bytes:
-                    raise OSError(f"grew over the {max_bytes:,}-byte limit while the job ran")
-                data = path.read_bytes()
-            except OSError as exc:
-                late.append({"path": str(path), "sha256": planned_sha, "seconds": 0.0,
-                             "error": {"kind": "unreadable", "message": exc.strerror or str(exc)}})
-                continue
-            batch.append({"path": str(path), "sha256": hashlib.sha256(data).hexdigest(), "data": data})
-        if batch:
+    """Batches of {path, sha256, data}, read only when submitted and kept under MAX_BATCH_BYTES.
+
+    Files gone or grown over the limit since planning go to `late` as failures.
+    """
+    batch: list[dict[str, Any]] = []
+    weight = 0
+    for path, planned_sha in pending:
+        try:
+            if path.stat().st_size > max_bytes:
+                raise OSError(f"grew over the {max_bytes:,}-byte limit while the job ran")
+            data = path.read_bytes()
+        except OSError as exc:
+            late.append({"path": str(path), "sha256": planned_sha, "seconds": 0.0,
+                         "error": {"kind": "unreadable", "message": exc.strerror or str(exc)}})
+            continue
+        if batch and (len(batch) >= size or weight + len(data) > MAX_BATCH_BYTES):
             yield batch
+            batch, weight = [], 0
+        batch.append({"path": str(path), "sha256": hashlib.sha256(data).hexdigest(), "data": data})
+        weight += len(data)
+    if batch:
+        yield batch
 
 
 # --- recovery -------------------------------------------------------------------

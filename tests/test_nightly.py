@@ -309,3 +309,47 @@ def test_logs_are_json_lines_when_not_on_a_terminal(tmp_path):
     final = events[-1]
     assert (final["seen"], final["processed"], final["skipped"], final["failed"]) == (3, 2, 0, 1)
     assert final["exit_code"] == 1 and final["failed_paths"] == [str(tmp_path / "in" / "empty.md")]
+
+
+def test_unchanged_files_are_not_read_again_and_vanished_ones_are_forgotten(tmp_path):
+    paths = write_good_corpus(tmp_path / "in", 3)
+    out = tmp_path / "out"
+    run_job(job(tmp_path / "in", out))
+    # Same size and mtime: the stat cache answers without reading (git's index makes the same bet).
+    stat = paths[0].stat()
+    paths[0].write_text(good_text(0).replace("huyện 0", "huyện 9"), encoding="utf-8")
+    os.utime(paths[0], ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert run_job(job(tmp_path / "in", out)).counts["skipped"] == 3
+    os.utime(paths[0], None)  # touched: hashed again, and the new content is processed
+    assert run_job(job(tmp_path / "in", out)).counts["processed"] == 1
+    paths[1].unlink()
+    run_job(job(tmp_path / "in", out))
+    state = State(out / ".vntasks-state.sqlite")
+    cached = sorted(p for (p,) in state.db.execute("SELECT path FROM files"))
+    state.close()
+    assert cached == sorted(str(p.absolute()) for p in (paths[0], paths[2]))
+
+
+def test_deploy_examples_call_the_job_with_valid_options(repo):
+    """The crontab, systemd and Airflow examples must keep matching the command's options."""
+    import argparse
+    import re
+    import shlex
+
+    from vntasks.pipeline import nightly
+
+    parser = argparse.ArgumentParser()
+    nightly.configure(parser)
+    service = (repo / "deploy" / "vntasks-nightly.service").read_text().replace("\\\n", " ")
+    exec_start = re.search(r"^ExecStart=(.+)$", service, re.M).group(1)
+    cron = next(line for line in (repo / "deploy" / "crontab").read_text().splitlines()
+                if line and not line.startswith(("#", "MAILTO")))
+    cron_command = cron.split(None, 5)[5].split(">>")[0]
+    dag = (repo / "deploy" / "airflow_vntasks_nightly.py").read_text()
+    constants = dict(re.findall(r'^(\w+) = "(.+)"$', dag, re.M))
+    dag_command = re.search(r'bash_command=\(f"(.+?)"\)', dag).group(1).format(**constants)
+    for command in (exec_start, cron_command, dag_command):
+        words = shlex.split(command)
+        assert words[0].endswith("/vntasks") and words[1] == "run", command
+        args = parser.parse_args(words[2:])
+        assert args.input and args.output and args.workers == 2
