@@ -309,8 +309,3 @@ def instructs(text: str, *, lead: bool = False) -> bool:
         if has_cue(part):
             return True
     return False
-
-
-def is_lead_in(text: str) -> bool:
-    """A paragraph ending in ":" that announces what follows."""
-    return bool(re.search(r":\s*[\"'”)]*\s*$", text))

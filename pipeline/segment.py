@@ -5,7 +5,8 @@ How a text is read:
 1. Lines. Markdown decoration, table pipes and the search index's `date ...`
    prefix are removed; a photo credit glued to the next sentence is cut off.
 2. Paragraphs. A line that goes on in lower case after a line without a full
-   stop is the same paragraph broken by a page or a wrap: it is rejoined.
+   stop is the same paragraph broken by a page or a wrap: it is rejoined; so
+   are the lines of a text hard-wrapped at a fixed width.
 3. Zones. The printed header (issuer in capitals, `Số:`, date line, `V/v`,
    `Kính gửi:` list) and the footer (`Nơi nhận`, `TM.`/`KT.`, signer) are cut
    off; they feed the header fields, never the tasks.
@@ -25,8 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from vntasks.pipeline import discourse
 from vntasks.pipeline import header as headers
-from vntasks.pipeline import discourse as roles
 from vntasks.pipeline.document import Dispatch, Header, Paragraph
 from vntasks.pipeline.normalise import LOWER, UPPER, fold, normalise_text
 from vntasks.pipeline.numbering import SECTION_KINDS, TOP_KINDS, Marker, read_marker
@@ -71,7 +72,6 @@ class _Para:
     text: str
     marker: Marker | None = None
     body: str = ""  # text without the marker
-    role: str = ""  # set while reading the body
 
     @property
     def start(self) -> int:
@@ -157,7 +157,7 @@ def _wrap_width(lines: list[_Line]) -> int | None:
     same length; a paragraph's last line is the shorter one.
     """
     runs = [len(a.text) for a, b in zip(lines, lines[1:])
-            if not b.blank_before and not roles.ends_sentence(a.text) and len(a.text) >= 40
+            if not b.blank_before and not discourse.ends_sentence(a.text) and len(a.text) >= 40
             and read_marker(a.text) is None and read_marker(b.text) is None]
     if len(runs) < 3:
         return None
@@ -175,7 +175,7 @@ def _paragraphs(lines: list[_Line]) -> list[_Para]:
             glue = _rejoins(paras[-1].lines[-1], line)
             prev = paras[-1].lines[-1]
             if (glue is None and width and not line.blank_before and len(prev.text) >= 0.75 * width
-                    and not roles.ends_sentence(prev.text) and read_marker(line.text) is None):
+                    and not discourse.ends_sentence(prev.text) and read_marker(line.text) is None):
                 glue = " "  # a hard wrap before a capital: "... chỉ đạo" / "UBND cấp xã ..."
             if glue is not None:
                 last = paras[-1]
@@ -215,15 +215,15 @@ def _header_end(paras: list[_Para]) -> int:
                 or headers.DATE_LINE.match(key)):
             found += 1
             end = i + 1
-        elif found and (para.text.isupper() or len(para.text) < 120 and not roles.ends_sentence(para.text)
+        elif found and (para.text.isupper() or len(para.text) < 120 and not discourse.ends_sentence(para.text)
                         and para.marker is None):
             if i - end < 3:
                 end = i + 1
         elif found >= 1 and para.marker is not None and para.marker.kind in TOP_KINDS:
             break
-        elif found == 0 and (i > 12 or roles.ends_sentence(para.text) and len(para.text) > 120):
+        elif found == 0 and (i > 12 or discourse.ends_sentence(para.text) and len(para.text) > 120):
             break  # prose before any header line: there is no printed header at the top
-        elif found and roles.ends_sentence(para.text) and len(para.text) > 120:
+        elif found and discourse.ends_sentence(para.text) and len(para.text) > 120:
             break
     if found == 0:
         return 0
@@ -257,15 +257,15 @@ def _top_level(body: list[_Para]) -> tuple[str, str] | None:
 def _is_furniture(para: _Para, last: bool) -> bool:
     """Page wrappers: captions, boilerplate, bylines, headlines and date lines."""
     text = para.text
-    if any(line.piped for line in para.lines) or roles.is_repeated(text):
+    if any(line.piped for line in para.lines) or discourse.is_repeated(text):
         return True
-    if roles.is_caption(text) or roles.is_boilerplate(text):
+    if discourse.is_caption(text) or discourse.is_boilerplate(text):
         return True
     if last:
-        return roles.is_byline(text) or not _HAS_LOWER.search(text)
-    if not roles.ends_sentence(text):
+        return discourse.is_byline(text) or not _HAS_LOWER.search(text)
+    if not discourse.ends_sentence(text):
         # A headline or a caption; a long paragraph is prose even without a full stop.
-        return len(roles.sentences(text)) < 2 and len(text) < 200
+        return len(discourse.sentences(text)) < 2 and len(text) < 200
     return False
 
 
@@ -287,11 +287,11 @@ def _numbered_units(body: list[_Para], kind: str, style: str) -> list[_Unit]:
         if current is None:
             continue
         own = para.body if marker is not None and marker.kind == "bullet" else para.text
-        if roles.is_boilerplate(own) or roles.is_caption(own) or any(line.piped for line in para.lines):
-            current = None if roles.is_boilerplate(own) else current
+        if discourse.is_boilerplate(own) or discourse.is_caption(own) or any(line.piped for line in para.lines):
+            current = None if discourse.is_boilerplate(own) else current
             continue
         if marker is None or marker.kind not in ("letter", "paren", "decimal", "bullet", "arabic", "word"):
-            if roles.is_closing(para.text):
+            if discourse.is_closing(para.text):
                 current = None
                 continue
             if _ISSUER_VOICE.match(fold(para.text)):
@@ -300,7 +300,7 @@ def _numbered_units(body: list[_Para], kind: str, style: str) -> list[_Unit]:
                 continue
             if _is_furniture(para, last) and not last:
                 continue
-            if last and roles.is_byline(para.text):
+            if last and discourse.is_byline(para.text):
                 continue
         current.paras.append(para)
     return units
@@ -319,26 +319,26 @@ def _unmarked_units(body: list[_Para]) -> list[_Unit]:
                 and units[-1] is previous and not _is_furniture(para, last)):
             previous.paras.append(para)  # "+ ..." under a "- ..." unit
             continue
-        if (last and absorbing is None and _cut_off_item(text) and not roles.is_caption(text)
-                and not roles.is_boilerplate(text)):
+        if (last and absorbing is None and _cut_off_item(text) and not discourse.is_caption(text)
+                and not discourse.is_boilerplate(text)):
             units.append(_Unit("", None, [para]))
             continue
-        if _is_furniture(para, last) or roles.is_closing(text):
+        if _is_furniture(para, last) or discourse.is_closing(text):
             continue
         key = fold(text)
-        if absorbing is not None and roles.directed_order(text) is None and not _AGENCY_START.match(key):
+        if absorbing is not None and discourse.directed_order(text) is None and not _AGENCY_START.match(key):
             absorbing.paras.append(para)
             continue
         absorbing = None
-        if roles.is_sapo(text):
+        if discourse.is_sapo(text):
             continue
-        if text.rstrip().endswith(":") or re.search(r":\s*$", text):
-            if roles.instructs(text, lead=True):
+        if re.search(r":\s*[\"'”)]*\s*$", text):  # a lead-in, or a unit that announces its details
+            if discourse.instructs(text, lead=True):
                 unit = _Unit("", None, [para])
                 units.append(unit)
                 absorbing = unit
             continue
-        if roles.instructs(text):
+        if discourse.instructs(text):
             previous = _Unit("", None, [para])
             units.append(previous)
             if bullet and top_bullet is None:
@@ -350,11 +350,11 @@ def _unmarked_units(body: list[_Para]) -> list[_Unit]:
 
 def _cut_off_item(text: str) -> bool:
     """The passage's last paragraph, cut mid-item: "Sở Tài Chí", "Tuyên truy", "Các cơ quan thông tin của"."""
-    if roles.ends_sentence(text) or any(roles.is_report(s) for s in roles.sentences(text)):
+    if discourse.ends_sentence(text) or any(discourse.is_report(s) for s in discourse.sentences(text)):
         return False
     key = fold(text)
     words = text.split()
-    return (bool(_AGENCY_START.match(key)) or roles.has_cue(text)
+    return (bool(_AGENCY_START.match(key)) or discourse.has_cue(text)
             or len(words) <= 3 and any(w[:1].islower() for w in words))
 
 
@@ -369,7 +369,7 @@ def _drop_repeated_leads(units: list[_Unit]) -> list[_Unit]:
     for i, unit in enumerate(units):
         text = " ".join(p.text for p in unit.paras)
         grams = _trigrams(text)
-        if i < 2 and len(grams) >= 4 and len(roles.sentences(text)) <= 2:
+        if i < 2 and len(grams) >= 4 and len(discourse.sentences(text)) <= 2:
             repeated = 0.0
             for later in units[i + 1:]:
                 other = " ".join(p.text for p in later.paras)
