@@ -269,6 +269,11 @@ def _is_furniture(para: _Para, last: bool) -> bool:
     return False
 
 
+def _is_heading(text: str) -> bool:
+    words = text.split()
+    return 1 <= len(words) <= 15 and text.isupper() and not discourse.ends_sentence(text.rstrip(":"))
+
+
 def _numbered_units(body: list[_Para], kind: str, style: str) -> list[_Unit]:
     units: list[_Unit] = []
     current: _Unit | None = None
@@ -284,6 +289,10 @@ def _numbered_units(body: list[_Para], kind: str, style: str) -> list[_Unit]:
             section = para.body.strip() or para.text
             current = None
             continue
+        if marker is None and _is_heading(para.text) and units:
+            section = para.text.strip()  # a heading in capitals with no numeral: "NHIỆM VỤ CỤ THỂ"
+            current = None
+            continue
         if current is None:
             continue
         own = para.body if marker is not None and marker.kind == "bullet" else para.text
@@ -297,6 +306,9 @@ def _numbered_units(body: list[_Para], kind: str, style: str) -> list[_Unit]:
             if _ISSUER_VOICE.match(fold(para.text)):
                 current = _Unit("", section, [para])
                 units.append(current)
+                continue
+            if not discourse.instructs(para.text) and any(discourse.is_report(s) for s in discourse.sentences(para.text)):
+                current = None  # the news story goes on after the list: background, figures
                 continue
             if _is_furniture(para, last) and not last:
                 continue

@@ -398,3 +398,17 @@ def test_unit_announcing_details_keeps_them():
     got = texts(text)
     assert len(got) == 2
     assert got[0][1].endswith("Chốt 1: Quốc lộ 20 tại huyện A.\nChốt 2: Quốc lộ 28 tại huyện B.")
+
+
+def test_heading_in_capitals_without_numeral_ends_the_item():
+    text = ("1. Sở Y tế giám sát dịch.\n\nNHIỆM VỤ CỦA CÁC ĐỊA PHƯƠNG\n\n"
+            "2. UBND các huyện lập chốt kiểm soát.\n")
+    paragraphs = segment(text)[1]
+    assert [(p.number, p.text, p.section) for p in paragraphs] == [
+        ("1", "Sở Y tế giám sát dịch.", None), ("2", "UBND các huyện lập chốt kiểm soát.", "NHIỆM VỤ CỦA CÁC ĐỊA PHƯƠNG")]
+
+
+def test_news_background_after_the_list_is_not_continuation():
+    text = ("UBND tỉnh yêu cầu:\n1. Sở Y tế giám sát dịch.\n2. Công an tỉnh lập chốt kiểm soát.\n"
+            "Trước đó, ngày 3/5, tỉnh đã ghi nhận 12 ca mắc tại xã An Phú.\n")
+    assert texts(text)[-1] == ("2", "Công an tỉnh lập chốt kiểm soát.")
