@@ -35,7 +35,11 @@ _BOUNDARY = re.compile(
 # Where the area of a listed body is given, the list goes on after it.
 _AREA = re.compile(r"\s*(?:trên địa bàn|trong toàn|tại)(?:\s+(?:toàn\s+)?(?:tỉnh|huyện|thành phố|thị xã|xã|quận|TP))?", re.IGNORECASE)
 # A fronted adverbial clause before the subject: "Trong trường hợp ..., các huyện ..."
-_FRONTED = re.compile(r"^(?:trong trường hợp|trường hợp|khi|nếu|sau khi|trước khi)\b.*,$", re.IGNORECASE | re.DOTALL)
+_FRONTED = re.compile(
+    r"^(?:trong trường hợp|trường hợp|khi|nếu|sau khi|trước khi|từ ngày|đến ngày|trước ngày|ngày \d|từ \d|"
+    r"trong thời gian|hiện nay|trong khi)\b.*,$",
+    re.IGNORECASE | re.DOTALL,
+)
 _CONNECTOR = re.compile(r"[\s,;/]*(?:(và|cùng với|cùng|\()[\s,;/]*)?", re.IGNORECASE)
 _INTRO = re.compile(
     r"^(?:[\s\-–+•*.,:;()\d]+|theo đó|đồng thời|ngoài ra|bên cạnh đó|trong đó|riêng|cụ thể|mặt khác|"
@@ -140,7 +144,7 @@ def assign_roles(text: str, candidates: Sequence[Candidate], issuer: str | None 
                 roles.append(LEAD)
             continue
         if _SEND.search(context) and _PURPOSE.match(after):
-            roles.append(SUPPORT)
+            roles.append(None if _is_issuer(cand, issuer) and issuer else SUPPORT)  # reports to the issuer itself
             continue
         roles.append(None)
     return roles

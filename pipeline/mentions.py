@@ -39,7 +39,7 @@ STEERING = "steering_committee"
 # ("Thủ trưởng các đơn vị" in a police dispatch) the issuer's category (§3.1).
 SECTOR_CATEGORIES = frozenset({
     "health", "police", "military", "labour_social", "education", "culture_information",
-    "transport", "industry_trade", "finance", "agriculture",
+    "transport", "industry_trade", "finance", "agriculture", "other",
 })
 _OWN_UNITS = frozenset({"đơnvị", "phòng", "ban", "địaphương", "cơquan"})
 # Collectives that, alone before a colon, head a list of sectors ("Các sở: Y tế, Tài chính").
@@ -165,7 +165,8 @@ class MentionFinder:
                 end, qualified = self._tail(end, None)
                 if not self._group_ok(items, start, core.start, qualified):
                     continue
-                category = self._group_category(items, qualified, issuer_category)
+                related = any("liênquan" in canon_of_key(self._norms[k]) for k in range(core.start, end))
+                category = self._group_category(items, related, issuer_category)
                 out.append(_Pending(self, start, end, category, "group", core.start))
                 taken_until = end
                 continue
@@ -213,7 +214,9 @@ class MentionFinder:
                 category = first.get("body") or self._classes[s + 1]["sector"]
                 core = _Core(s, e, "name", category, head, unit_sector=True)
             elif "unit_name" in labels:
-                core = _Core(s, e, "name", first.get("body") or first["unit"], head)
+                # a name cut off with the passage ("Sở Tài Chí") takes the sector it begins
+                category = self._truncated(s + 1, "sector", end=e) or first.get("body") or first["unit"]
+                core = _Core(s, e, "name", category, head)
             elif "collective" in labels:
                 core = _Core(s, e, "group", first["collective"], head, standalone="body" in first)
             else:
@@ -277,6 +280,8 @@ class MentionFinder:
                 if self._is_level(k) and norm != ":" and not (norm == "và" and self._norms[k] == "địa phương"):
                     pos = nxt
                     continue
+                if k == n - 1 and norm in {",", "/"} and self._truncated(k, "level") is not None:
+                    return n, qualified
                 if state == "place" or norm == ":":
                     if self._is_name(nxt) and norm != "/":
                         pos, state = nxt, "level"  # the next name continues the list of places
@@ -288,8 +293,26 @@ class MentionFinder:
             if norm == "của" and self._is_level(pos + 1):
                 pos, state = pos + 2, "level"
                 continue
+            if norm in {"thuộc", "trực thuộc"} and pos + 1 < n and self._classes[pos + 1].keys() & {"unit", "body"}:
+                pos, state, qualified = pos + 2, "core", True  # "các phòng, ban thuộc Sở"
+                continue
+            if pos == n - 1 and state in ("level", "place") and self._truncated(pos, "level"):
+                pos += 1  # the passage is cut off inside the last word: "UBND các xã, phư"
+                continue
             break
         return pos, qualified
+
+    def _truncated(self, start: int, *classes: str, end: int | None = None) -> str | None:
+        """For tokens [start, end) that end the cut-off passage mid-word: the category
+        (or "" for none) shared by the lexicon words of those classes they begin."""
+        end = len(self._tokens) if end is None else end
+        key = canon_of_key(" ".join(self._norms[start:end]))
+        if not key or end != len(self._tokens) or self._text.rstrip()[-1:].isspace() or \
+                not self._text.rstrip().endswith(self._tokens[end - 1].text):
+            return None
+        found = {cats.get(c) or "" for k, cats in self.lexicon.entries.items() if k.startswith(key) and k != key
+                 for c in classes if c in cats}
+        return found.pop() if len(found) == 1 else None
 
     def _qualifier_ok(self, pos: int) -> bool:
         if self._norms[pos] in {"trên", "nêu trên"}:  # "các cơ quan trên", not "trên địa bàn"
@@ -382,10 +405,10 @@ class MentionFinder:
         listed = "," in first or "/" in first or any(items[0].head.endswith(q) for q in self._qualifier_keys)
         return quantified or qualified or len(items) > 1 or any(i.standalone for i in items) or listed
 
-    def _group_category(self, items: list[_Core], qualified: bool, issuer_category: str | None) -> str:
+    def _group_category(self, items: list[_Core], related: bool, issuer_category: str | None) -> str:
         heads = {i.head for i in items}
         own = all(i.head in _OWN_UNITS or i.category == issuer_category for i in items)
-        if issuer_category in SECTOR_CATEGORIES and "đơnvị" in heads and own and not qualified:
+        if issuer_category in SECTOR_CATEGORIES and "đơnvị" in heads and own and not related:
             return issuer_category
         categories = {i.category for i in items}
         if len(categories) == 1 and None not in categories:
