@@ -68,6 +68,11 @@ _GIVER = re.compile(
 )
 # The lead's own units, not marked after "X chỉ đạo" (§3.1).
 _OWN_UNIT_WORDS = ("đơnvị", "chứcnăng", "chuyênmôn", "trựcthuộc")
+# With no header, who may be the one giving orders: a province or city authority.
+_AUTHORITY = re.compile(
+    r"(?:ubnd|ủy ban nhân dân|chủ tịch|thường trực|ban thường vụ)\s+(?:tỉnh|thành phố|tp)\b|tỉnh ủy|thành ủy|"
+    r"chính phủ|thủ tướng|bộ\s"
+)
 _SYNONYMS = (("ủybannhândân", "ubnd"), ("hộiđồngnhândân", "hđnd"), ("thànhphố", "tp"), ("ủyban", "ub"))
 
 
@@ -84,8 +89,8 @@ def _is_issuer(candidate: Candidate, issuer: str | None) -> bool:
     if issuer:
         other = _issuer_key(issuer)
         return bool(key) and (other.startswith(key) or key.startswith(other))
-    text = match_key(candidate.text).lower()
-    return "các" not in text and bool(re.search(r"tỉnh|thành phố|\btp\b|thành ủy|chính phủ|thủ tướng", text))
+    text = match_key(candidate.core_text or candidate.text).lower()
+    return "các" not in text and bool(_AUTHORITY.match(text))
 
 
 def _clause_start(text: str, position: int) -> int:

@@ -388,7 +388,7 @@ class MentionFinder:
     def _genitive(self, core: _Core, nxt: _Core) -> bool:
         """A party or office body followed directly by the council it belongs to."""
         return (
-            nxt.kind == "name"
+            (nxt.kind == "name" or nxt.standalone)
             and nxt.category in {"local_government", "party"}
             and core.category in {"party", "office", "front_mass_orgs", "steering_committee"}
             and self._tokens[nxt.start].idx == self._tokens[nxt.start - 1].idx + len(self._tokens[nxt.start - 1].text) + 1
