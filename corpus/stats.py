@@ -144,7 +144,7 @@ def format_counts(counts_by_file: dict[str, dict[str, Any]]) -> str:
 
 
 def format_agreement(result: Agreement) -> str:
-    fmt = lambda x: "  n/a" if math.isnan(x) else f"{x:5.2f}"  # noqa: E731
+    fmt = lambda x: "  n/a" if math.isnan(x) else f"{round(x, 6) + 0.0:5.2f}"  # noqa: E731 (no "-0.00")
     lines = [f"aligned paragraphs: {result.aligned}; only in A: {len(result.only_a)}; only in B: {len(result.only_b)}"]
     for side, items in (("A", result.only_a), ("B", result.only_b)):
         lines += [f"  only in {side}: {item}" for item in items[:10]]
