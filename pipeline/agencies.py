@@ -213,6 +213,36 @@ class Lexicon:
                 spans.append((match.start(), match.end()))
         return spans
 
+    @cached_property
+    def _glued_regex(self) -> re.Pattern[str]:
+        """A one-word title or unit that underthesea may glue to the next word:
+        "Trưởng Phòng" (title + unit), "Báo Yên Bái" (unit + a two-word name)."""
+        def one_word(cls: str) -> str:
+            words = {match_key(s).lower() for s in self.spellings if len(_syllables(s)) == 1 and cls in self.classes(s)}
+            return "|".join(sorted(map(re.escape, words), key=lambda w: (-len(w), w)))
+
+        cap = r"[A-ZĐÀ-Ỹ]\w*"
+        return re.compile(
+            rf"(?<!\w)(?:(?P<title>{one_word('title')})\s+(?P<unit>{one_word('unit')})(?!\w)"
+            rf"|(?P<head>{one_word('unit')})(?=(?-i:\s+{cap}\s+{cap})(?!\w)))",
+            re.IGNORECASE,
+        )
+
+    def token_spans(self, text: str) -> list[tuple[int, int]]:
+        """Spans that must be tokens of their own: multi-word names, and one-word
+        titles or units glued to their neighbour by word segmentation."""
+        spans = self.find_phrases(text)
+        taken = [range(a, b) for a, b in spans]
+        key = match_key(text)
+        for match in self._glued_regex.finditer(key):
+            for group in ("title", "unit", "head"):
+                a, b = match.span(group)
+                if a >= 0 and not any(a in r or b - 1 in r for r in taken):
+                    if group == "head" and not key[a].isupper():
+                        continue
+                    spans.append((a, b))
+        return sorted(spans)
+
     def with_names(self, names: Iterable[tuple[str, str]]) -> Lexicon:
         """A copy with extra (name, category) bodies, e.g. names learned from
         annotated training documents."""
@@ -237,7 +267,7 @@ class AgencyTagger:
     def nlp(self):
         from vntasks.pipeline.spacy_vi import vietnamese
 
-        return vietnamese(fixed=self.lexicon.find_phrases)
+        return vietnamese(fixed=self.lexicon.token_spans)
 
     @cached_property
     def finder(self):

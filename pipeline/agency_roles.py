@@ -54,7 +54,7 @@ _DIRECTIVE = re.compile(
     re.IGNORECASE,
 )
 _SUPPORT = re.compile(
-    r"(?:^|[^\w])(?:phối hợp(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?|cùng(?:\s+với)?|tham gia cùng|hỗ trợ|"
+    r"(?:^|[^\w])(?:phối h[ợọ]p(?:\s+chặt chẽ)?(?:\s+(?:với|cùng))?|cùng(?:\s+với)?|tham gia cùng|hỗ trợ|"
     r"chặt chẽ với|giữa)[\s,:]*$",
     re.IGNORECASE,
 )

@@ -307,7 +307,7 @@ class MentionFinder:
         (or "" for none) shared by the lexicon words of those classes they begin."""
         end = len(self._tokens) if end is None else end
         key = canon_of_key(" ".join(self._norms[start:end]))
-        if not key or end != len(self._tokens) or self._text.rstrip()[-1:].isspace() or \
+        if len(key) < 3 or end != len(self._tokens) or self._text.rstrip()[-1:].isspace() or \
                 not self._text.rstrip().endswith(self._tokens[end - 1].text):
             return None
         found = {cats.get(c) or "" for k, cats in self.lexicon.entries.items() if k.startswith(key) and k != key
@@ -315,7 +315,7 @@ class MentionFinder:
         return found.pop() if len(found) == 1 else None
 
     def _qualifier_ok(self, pos: int) -> bool:
-        if self._norms[pos] in {"trên", "nêu trên"}:  # "các cơ quan trên", not "trên địa bàn"
+        if self._norms[pos] == "trên":  # "các cơ quan trên", not "trên địa bàn"
             return pos + 1 >= len(self._tokens) or not any(c.isalnum() for c in self._tokens[pos + 1].text)
         return True
 
@@ -343,9 +343,12 @@ class MentionFinder:
             catch_all = all(i.category is None for i in items) and nxt.category is None
             if quantified and not (catch_all and nxt.kind == "group"):
                 break
-            same = len({i.category for i in items}) == 1 and nxt.category == items[0].category
+            run = {i.category for i in items}
+            same = len(run) == 1 and nxt.category == items[0].category
             if not (nxt.kind == "group" or (nxt.generic and same)):
                 break
+            if None not in run and nxt.category is not None and not same:
+                break  # "các trường học, doanh nghiệp": two kinds of body, two mentions
             items.append(nxt)
             end = nxt.end
         return items, end
@@ -397,7 +400,7 @@ class MentionFinder:
     def _group_ok(self, items: list[_Core], start: int, core_start: int, qualified: bool) -> bool:
         """Is a run of collective nouns an addressee? "các địa phương", "Cơ quan, đơn
         vị", "đơn vị liên quan" are; "tổ chức" (the verb) or "huyện" alone are not."""
-        quantified = start < core_start or any(i.head.startswith(("các", "từng", "cả", "tấtcả")) for i in items)
+        quantified = start < core_start or any(i.head.startswith(("các", "từng", "cả", "tấtcả", "cấp")) for i in items)
         categories = {i.category for i in items}
         if categories == {"local_government"}:
             return quantified or qualified

@@ -136,6 +136,41 @@ def test_organise_is_not_an_organisation(tagger):
     assert paragraph.agencies == ["all_units"]
 
 
+def test_title_and_unit_glued_by_word_segmentation_are_split(tagger):
+    paragraph = tag(tagger, "Trưởng Phòng Y tế huyện chịu trách nhiệm theo dõi diễn biến dịch.")
+    assert found(paragraph) == [("Trưởng Phòng Y tế huyện", "health", "lead")]
+    paragraph = tag(tagger, "Báo Cao Bằng, Đài Phát thanh - Truyền hình tỉnh đưa tin kịp thời.")
+    assert found(paragraph) == [("Báo Cao Bằng", "culture_information", "lead"),
+                                ("Đài Phát thanh - Truyền hình tỉnh", "culture_information", "lead")]
+
+
+def test_place_names_are_not_agencies(tagger):
+    paragraph = tag(tagger, "UBND thành phố Hội An và UBND thành phố Hải Phòng rà soát.")
+    assert [m.text for m in paragraph.mentions] == ["UBND thành phố Hội An", "UBND thành phố Hải Phòng"]
+
+
+def test_a_name_cut_off_with_the_passage_takes_the_sector_it_begins(tagger):
+    paragraph = tag(tagger, "Sở Y tế chủ trì. Sở Tài Chí")
+    assert found(paragraph)[-1] == ("Sở Tài Chí", "finance", "lead")
+    paragraph = tag(tagger, "Giao UBND các xã, phư")
+    assert found(paragraph) == [("UBND các xã, phư", "local_government", "lead")]
+
+
+def test_party_bodies_of_a_committee_stay_one_mention(tagger):
+    paragraph = tag(tagger, "Ban Tuyên giáo Huyện ủy định hướng công tác tuyên truyền.")
+    assert found(paragraph) == [("Ban Tuyên giáo Huyện ủy", "party", "lead")]
+
+
+def test_two_kinds_of_body_in_one_list_are_two_mentions(tagger):
+    paragraph = tag(tagger, "Các trường học, doanh nghiệp trên địa bàn chủ động phòng dịch.")
+    assert found(paragraph) == [("Các trường học", "education", "lead"), ("doanh nghiệp", "other", "lead")]
+
+
+def test_levels_run_after_cap(tagger):
+    paragraph = tag(tagger, "UBND các huyện chỉ đạo cấp xã, phường, thị trấn thống kê người về từ vùng dịch.")
+    assert found(paragraph)[-1] == ("cấp xã, phường, thị trấn", "local_government", "lead")
+
+
 # -- roles ------------------------------------------------------------------------------------
 
 def test_lead_and_support_from_chu_tri_phoi_hop(tagger):
@@ -217,6 +252,24 @@ def test_lead_own_units_after_chi_dao_are_not_marked(tagger):
 def test_single_sector_issuer_gives_its_units_its_category(tagger):
     paragraph = tag(tagger, "Thủ trưởng các đơn vị bố trí cán bộ trực tại các chốt.", issuer="Công an tỉnh Lào Cai")
     assert found(paragraph) == [("Thủ trưởng các đơn vị", "police", "lead")]
+
+
+def test_units_of_the_issuing_department(tagger):
+    paragraph = tag(tagger, "Trưởng các phòng, đơn vị thuộc Sở bố trí cán bộ trực.", issuer="Sở Tư pháp tỉnh Bắc Kạn")
+    assert found(paragraph) == [("Trưởng các phòng, đơn vị thuộc Sở", "other", "lead")]
+
+
+def test_subject_after_a_fronted_clause_or_reported_speech(tagger):
+    paragraph = tag(tagger, "Trong trường hợp phát hiện ca bệnh, các xã, thị trấn khoanh vùng ngay.")
+    assert found(paragraph) == [("các xã, thị trấn", "local_government", "lead")]
+    paragraph = tag(tagger, "Công văn nêu rõ, Sở Công Thương bảo đảm nguồn hàng thiết yếu.")
+    assert found(paragraph) == [("Sở Công Thương", "industry_trade", "lead")]
+
+
+def test_a_document_sent_to_bodies_with_a_task_makes_them_leads(tagger):
+    paragraph = tag(tagger, "UBND tỉnh có văn bản gửi các sở, ngành, UBND các huyện triển khai tiêm chủng.",
+                    issuer="UBND tỉnh Lai Châu")
+    assert found(paragraph) == [("các sở, ngành", "all_units", "lead"), ("UBND các huyện", "local_government", "lead")]
 
 
 def test_sent_with_a_purpose_is_support(tagger):
