@@ -41,6 +41,7 @@ UNIT = "unit"
 NOT_A_UNIT = "not a task unit"
 EMPTY_DOCUMENT_TEXT = "(no task paragraph was found in this document)"
 _CONTROLS = {MENTION, ROLE, ACTIONS, AGENCIES, UNIT}
+_DROP = object()  # an item marked "not a task unit"
 _COLOURS = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#9a6324", "#469990",
             "#808000", "#000075", "#e6a300", "#dcbeff", "#aaffc3", "#800000", "#a9a9a9", "#bfef45")
 
@@ -120,6 +121,7 @@ def records_to_tasks(records: list[dict[str, Any]], *, as_annotations: bool = Fa
 
 def record_tasks(record: dict[str, Any], doc_index: int, *, as_annotations: bool = False,
                  model_version: str | None = None) -> list[dict[str, Any]]:
+    """The tasks of one document; `data.document` is the record without its paragraphs (key order kept)."""
     paragraphs = record.get("paragraphs") or []
     document = {key: (None if key == "paragraphs" else value) for key, value in record.items()}
     header = record.get("header") or {}
@@ -358,8 +360,6 @@ def _chosen_result(task: dict[str, Any], use_predictions: bool) -> tuple[list[di
             return list(best["result"] or []), "prediction"
     return None, ""
 
-
-_DROP = object()
 
 
 def _read_result(data: dict[str, Any], result: list[dict[str, Any]], where: str, report: ImportReport, *,
