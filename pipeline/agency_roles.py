@@ -42,7 +42,7 @@ _FRONTED = re.compile(
 )
 _CONNECTOR = re.compile(r"[\s,;/]*(?:(và|cùng với|cùng|\()[\s,;/]*)?", re.IGNORECASE)
 _INTRO = re.compile(
-    r"^(?:[\s\-–+•*.,:;()\d]+|theo đó|đồng thời|ngoài ra|bên cạnh đó|trong đó|riêng|cụ thể|mặt khác|"
+    r"^(?:[\s\-–+•*.,:;()\d“”\"'‘’]+|theo đó|đồng thời|ngoài ra|bên cạnh đó|trong đó|riêng|cụ thể|mặt khác|"
     r"tiếp đó|cùng với đó|đặc biệt|sau đó|tiếp theo|thứ \w+|\w+ là)",
     re.IGNORECASE,
 )

@@ -158,9 +158,20 @@ class UndertheseaTokenizer:
     def from_words(self, text: str, words: Sequence[str]) -> Doc:
         """The Doc for words already segmented (e.g. `Paragraph.tokens`)."""
         spans = align_words(text, words)
+        # underthesea respells some words ("nghành" -> "ngành"): look those up by its spelling
+        respelled = {
+            span: match_key(word).lower()
+            for span, word in zip(spans, words)
+            if match_key(text[span[0]:span[1]]).lower() != match_key(word).lower()
+        }
         if self.fixed is not None:
             spans = fix_phrases(text, spans, self.fixed(text))
-        return spans_to_doc(self.vocab, text, spans)
+        doc = spans_to_doc(self.vocab, text, spans)
+        for token in doc:
+            norm = respelled.get((token.idx, token.idx + len(token.text)))
+            if norm is not None:
+                token.norm_ = norm
+        return doc
 
     # spaCy calls these when a pipeline is saved or loaded; nothing to store.
     def to_bytes(self, **_kwargs) -> bytes:

@@ -144,6 +144,15 @@ def test_title_and_unit_glued_by_word_segmentation_are_split(tagger):
                                 ("Đài Phát thanh - Truyền hình tỉnh", "culture_information", "lead")]
 
 
+def test_common_misspellings_and_quotes(tagger):
+    # underthesea respells "nghành" as "ngành"; the mention keeps the printed text
+    paragraph = tagger.tag(Paragraph("1", "Các nghành chức năng  và  Uỷ ban nhân dân xã\nthực hiện.",
+                                     tokens=["Các", "ngành", "chức năng", "và", "Ủy ban nhân dân", "xã", "thực hiện", "."]))
+    assert found(paragraph) == [("Các nghành chức năng", "all_units", "lead"),
+                                ("Uỷ ban nhân dân xã", "local_government", "lead")]
+    assert found(tag(tagger, "“Sở Y tế” chủ trì.")) == [("Sở Y tế", "health", "lead")]
+
+
 def test_place_names_are_not_agencies(tagger):
     paragraph = tag(tagger, "UBND thành phố Hội An và UBND thành phố Hải Phòng rà soát.")
     assert [m.text for m in paragraph.mentions] == ["UBND thành phố Hội An", "UBND thành phố Hải Phòng"]
