@@ -1,0 +1,135 @@
+"""Paragraph features for the linear action model.
+
+A paragraph enters the scikit-learn pipeline as a small dict (`as_record`):
+the printed text, its underthesea words (syllables of a word joined by `_`)
+and the categories of the agencies tagged in it, all in `match_key` spelling.
+Two custom transformers pick fields out of it and turn the cue words of
+GUIDELINE §2 into counts; they are the only custom types a saved model holds,
+so `TRUSTED_TYPES` lists exactly them for skops.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from vntasks.pipeline.normalise import match_key
+
+# Fully qualified names of the custom classes inside a saved linear model.
+TRUSTED_TYPES = [
+    "vntasks.models.features.ParagraphField",
+    "vntasks.models.features.CueFeatures",
+]
+
+
+def words_text(tokens: Sequence[str]) -> str:
+    """`["Sở Y tế", "chủ trì"]` → `"Sở_Y_tế chủ_trì"`: one whitespace-free token per word."""
+    return " ".join(t.strip().replace(" ", "_") for t in tokens if t.strip())
+
+
+def as_record(paragraph) -> dict[str, str]:
+    """The model's view of a Paragraph (which must already have `.tokens`)."""
+    if paragraph.tokens is None:
+        raise ValueError("paragraph has no tokens: run the tokenizer stage before the action model")
+    return {
+        "text": match_key(paragraph.text),
+        "words": match_key(words_text(paragraph.tokens)),
+        "agencies": " ".join(sorted(set(paragraph.agencies or []))),
+    }
+
+
+class ParagraphField(BaseEstimator, TransformerMixin):
+    """Selects one field of the paragraph records, as a list of strings."""
+
+    def __init__(self, field: str = "text"):
+        self.field = field
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return [record[self.field] for record in X]
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray([self.field], dtype=object)
+
+
+class CueFeatures(BaseEstimator, TransformerMixin):
+    """Guideline cue words as features: one column per cue, one per label, and per label its cues
+    heard only in passing.
+
+    `cues` is a list of (label, name, regex) triples and `contexts` maps a
+    context name to a regex (see `vntasks.models.cues.CONTEXTS`); both are
+    stored in the model, so a saved model keeps the cues it was trained with.
+    Values are log(1 + count). The per-label columns sum a label's cues; the
+    context columns count, per label, the cues that fall inside a context
+    span (a cited document's title, or what a communication clause tells
+    people to do), which GUIDELINE §2 says do not make the label by
+    themselves. `scale` multiplies every value: with an L2-regularised model
+    a larger scale means a weaker penalty on these few trusted features than
+    on the many n-grams.
+    """
+
+    def __init__(self, cues: Sequence[tuple[str, str, str]] = (), labels: Sequence[str] = (), scale: float = 1.0,
+                 contexts: dict[str, str] | None = None):
+        self.cues = cues
+        self.labels = labels
+        self.scale = scale
+        self.contexts = contexts
+
+    def fit(self, X, y=None):
+        self.n_features_out_ = len(self.cues) + len(self.labels) * (1 + len(self.contexts or {}))
+        return self
+
+    def transform(self, X):
+        from vntasks.models.cues import cue_key
+
+        patterns = [_pattern(regex) for _, _, regex in self.cues]
+        contexts = [re.compile(regex) for regex in (self.contexts or {}).values()]
+        label_index = {label: i for i, label in enumerate(self.labels)}
+        n_cues, n_labels = len(self.cues), len(self.labels)
+        rows = np.zeros((len(X), self.n_features_out_), dtype=np.float64)
+        for r, text in enumerate(X):
+            key = cue_key(text)
+            spans = [[m.span(m.lastindex or 0) for m in context.finditer(key)] for context in contexts]
+            for c, ((label, _, _), pattern) in enumerate(zip(self.cues, patterns)):
+                for match in pattern.finditer(key):
+                    rows[r, c] += 1
+                    if label not in label_index:
+                        continue
+                    j = label_index[label]
+                    rows[r, n_cues + j] += 1
+                    for k, context_spans in enumerate(spans):
+                        if any(a <= match.start() < b for a, b in context_spans):
+                            rows[r, n_cues + n_labels * (k + 1) + j] += 1
+        return sparse.csr_matrix(np.log1p(rows) * self.scale)
+
+    def get_feature_names_out(self, input_features=None):
+        names = [f"cue:{label}:{name}" for label, name, _ in self.cues]
+        names += [f"cues:{label}" for label in self.labels]
+        for context in self.contexts or {}:
+            names += [f"cues_in_{context}:{label}" for label in self.labels]
+        return np.asarray(names, dtype=object)
+
+
+@lru_cache(maxsize=1024)
+def _pattern(regex: str) -> re.Pattern[str]:
+    """A cue regex compiled with word boundaries (kept out of the saved model)."""
+    return re.compile(rf"(?<!\w)(?:{regex})(?!\w)")
+
+
+def cue_triples(include_settled: bool = True) -> list[tuple[str, str, str]]:
+    """The guideline cues as (label, name, regex), ready for `CueFeatures`."""
+    from vntasks.models.cues import SETTLED, TABLE
+
+    tables = (TABLE, SETTLED) if include_settled else (TABLE,)
+    return [(label, name, regex) for table in tables for label, cues in table.items() for name, regex in cues]
+
+
+def records(paragraphs: Sequence[Any]) -> list[dict[str, str]]:
+    return [as_record(p) for p in paragraphs]
