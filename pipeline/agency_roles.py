@@ -33,7 +33,11 @@ _BOUNDARY = re.compile(
     re.IGNORECASE,
 )
 # Where the area of a listed body is given, the list goes on after it.
-_AREA = re.compile(r"\s*(?:trên địa bàn|trong toàn|tại)(?:\s+(?:toàn\s+)?(?:tỉnh|huyện|thành phố|thị xã|xã|quận|TP))?", re.IGNORECASE)
+_AREA = re.compile(
+    r"\s*(?:trên địa bàn(?:\s+(?:toàn\s+)?(?:tỉnh|huyện|thành phố|thị xã|xã|quận|TP))?|"
+    r"(?:trong toàn|tại)\s+(?:tỉnh|huyện|thành phố|thị xã|xã|quận|TP))",
+    re.IGNORECASE,
+)
 # A fronted adverbial clause before the subject: "Trong trường hợp ..., các huyện ..."
 _FRONTED = re.compile(
     r"^(?:trong trường hợp|trường hợp|khi|nếu|sau khi|trước khi|từ ngày|đến ngày|trước ngày|ngày \d|từ \d|"
@@ -70,7 +74,7 @@ _GIVER = re.compile(
 _OWN_UNIT_WORDS = ("đơnvị", "chứcnăng", "chuyênmôn", "trựcthuộc")
 # With no header, who may be the one giving orders: a province or city authority.
 _AUTHORITY = re.compile(
-    r"(?:ubnd|ủy ban nhân dân|chủ tịch|thường trực|ban thường vụ)\s+(?:tỉnh|thành phố|tp)\b|tỉnh ủy|thành ủy|"
+    r"(?:thường trực\s+|ban thường vụ\s+)?(?:(?:ubnd|ủy ban nhân dân)\s+(?:tỉnh|thành phố|tp)\b|tỉnh ủy|thành ủy)|"
     r"chính phủ|thủ tướng|bộ\s"
 )
 _SYNONYMS = (("ủybannhândân", "ubnd"), ("hộiđồngnhândân", "hđnd"), ("thànhphố", "tp"), ("ủyban", "ub"))
@@ -89,6 +93,11 @@ def _is_issuer(candidate: Candidate, issuer: str | None) -> bool:
     if issuer:
         other = _issuer_key(issuer)
         return bool(key) and (other.startswith(key) or key.startswith(other))
+    return _is_authority(candidate)
+
+
+def _is_authority(candidate: Candidate) -> bool:
+    """A province or city authority, a ministry or the government: those who give orders."""
     text = match_key(candidate.core_text or candidate.text).lower()
     return "các" not in text and bool(_AUTHORITY.match(text))
 
@@ -117,8 +126,8 @@ def assign_roles(text: str, candidates: Sequence[Candidate], issuer: str | None 
         joined = prev is not None and _CONNECTOR.fullmatch(between)
         if joined and prev is not None:
             role = roles[-1]
-            if "(" in between and cand.titled:  # "(Trưởng Ban ...)": a role, not a sub-unit
-                role = None
+            if "(" in between and (cand.titled or cand.text.isupper()):
+                role = None  # "(Trưởng Ban ...)" is a role, "(CDC)" an abbreviation, not sub-units
             elif role is not None and re.search(r"cùng", between, re.IGNORECASE):
                 role = SUPPORT
             roles.append(role)
@@ -132,7 +141,7 @@ def assign_roles(text: str, candidates: Sequence[Candidate], issuer: str | None 
             continue
         if not bare or _FRONTED.match(bare):
             giver = _GIVER.match(after)
-            if giver and (giver.group(1).lower() != "chỉ đạo" or _is_issuer(cand, issuer)):
+            if giver and (_is_issuer(cand, issuer) or _is_authority(cand)):
                 roles.append(None)
             else:
                 roles.append(LEAD)

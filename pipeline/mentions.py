@@ -400,7 +400,10 @@ class MentionFinder:
     def _group_ok(self, items: list[_Core], start: int, core_start: int, qualified: bool) -> bool:
         """Is a run of collective nouns an addressee? "các địa phương", "Cơ quan, đơn
         vị", "đơn vị liên quan" are; "tổ chức" (the verb) or "huyện" alone are not."""
-        quantified = start < core_start or any(i.head.startswith(("các", "từng", "cả", "tấtcả", "cấp")) for i in items)
+        quantified = start < core_start or any(
+            i.head.startswith(("các", "từng", "cả", "tấtcả")) or (i.head.startswith("cấp") and i.head != "cấp")
+            for i in items
+        )
         categories = {i.category for i in items}
         if categories == {"local_government"}:
             return quantified or qualified

@@ -231,6 +231,22 @@ def test_issuer_giving_the_order_is_not_marked(tagger):
     assert found(paragraph) == [("UBND các huyện", "local_government", "lead")]
 
 
+def test_a_body_that_requires_something_of_others_is_given_work_too(tagger):
+    # §3.1: in "X chỉ đạo / yêu cầu Y" X acts as well, unless X is the issuer or a province authority
+    paragraph = tag(tagger, "Ban Quản lý các khu công nghiệp tỉnh yêu cầu các doanh nghiệp xây dựng phương án.",
+                    issuer="UBND tỉnh Hà Nam")
+    assert found(paragraph) == [("Ban Quản lý các khu công nghiệp tỉnh", "other", "lead"),
+                                ("các doanh nghiệp", "other", "lead")]
+    paragraph = tag(tagger, "Thường trực Tỉnh ủy yêu cầu các cấp ủy, tổ chức đảng lãnh đạo thực hiện.")
+    assert found(paragraph) == [("các cấp ủy, tổ chức đảng", "party", "lead")]
+
+
+def test_an_abbreviation_in_parentheses_is_not_another_mention(tagger):
+    paragraph = tag(tagger, "Trung tâm Kiểm soát bệnh tật tỉnh (CDC) hướng dẫn các Trạm Y tế xã.")
+    assert found(paragraph) == [("Trung tâm Kiểm soát bệnh tật tỉnh", "health", "lead"),
+                                ("các Trạm Y tế xã", "health", "lead")]
+
+
 def test_a_lower_body_that_directs_its_units_leads(tagger):
     paragraph = tag(tagger, "UBND các huyện chỉ đạo UBND cấp xã tổ chức tiêm phòng.", issuer="UBND tỉnh Hà Giang")
     assert found(paragraph) == [("UBND các huyện", "local_government", "lead"),
