@@ -102,7 +102,8 @@ def labelling_config(labels: LabelSet | None = None) -> str:
 {options("Choice", labels.agencies)}
   </Choices>
   <Choices name="{UNIT}" toName="{TEXT}" choice="multiple" showInline="true">
-    <Choice value="{NOT_A_UNIT}" hint="headline, preamble, closing sentence or footer (GUIDELINE §1): dropped on import"/>
+    <Choice value="{NOT_A_UNIT}"
+            hint="headline, preamble, closing sentence or footer (GUIDELINE §1): dropped on import"/>
   </Choices>
 </View>
 """
@@ -222,7 +223,8 @@ def tasks_to_records(tasks: Any, *, use_predictions: bool = False, pre_annotated
     """
     report = ImportReport()
     if not isinstance(tasks, list) or not all(isinstance(t, dict) for t in tasks):
-        report.errors.append("expected Label Studio's JSON export: a list of tasks (Export → JSON, not JSON-MIN or CSV)")
+        report.errors.append("expected Label Studio's JSON export: a list of tasks "
+                             "(Export → JSON, not JSON-MIN or CSV)")
         return report
     if pre_annotated is not None:
         tasks, use_predictions = _with_pre_annotations(tasks, pre_annotated), True
@@ -407,7 +409,8 @@ def _read_result(data: dict[str, Any], result: list[dict[str, Any]], where: str,
             report.errors.append(f"{where}: mention {shown} needs exactly one category, has {categories or 'none'}")
             ok = False
         if len(roles) != 1:
-            report.errors.append(f"{where}: mention {shown} needs exactly one role (lead/support), has {roles or 'none'}")
+            report.errors.append(f"{where}: mention {shown} needs exactly one role (lead/support), "
+                                 f"has {roles or 'none'}")
             ok = False
         if ok:
             mentions.append((span, categories[0], roles[0]))
@@ -426,7 +429,8 @@ def _read_result(data: dict[str, Any], result: list[dict[str, Any]], where: str,
     ticked = choices.get(AGENCIES, [])
     if agencies == "derive":
         if set(ticked) != set(derived):
-            report.warnings.append(f"{where}: agencies ticked {ticked} replaced by the lead mentions' categories {derived}")
+            report.warnings.append(f"{where}: agencies ticked {ticked} replaced by the lead mentions' "
+                                   f"categories {derived}")
         paragraph_agencies = derived
     else:
         paragraph_agencies = ticked
@@ -451,7 +455,8 @@ def _locate(text: str, value: dict[str, Any]) -> tuple[int, int] | None:
     candidates = [(start, end)]
     if any(ord(c) > 0xFFFF for c in text):
         candidates.append((_from_utf16(text, start), _from_utf16(text, end)))
-    span = next(((s, e) for s, e in candidates if 0 <= s < e <= len(text) and (shown is None or text[s:e] == shown)), None)
+    span = next(((s, e) for s, e in candidates
+                 if 0 <= s < e <= len(text) and (shown is None or text[s:e] == shown)), None)
     if span is None and shown and shown in text:
         found = [m.start() for m in re.finditer(re.escape(shown), text)]
         nearest = min(found, key=lambda s: abs(s - start))

@@ -66,7 +66,8 @@ def format_check(result: LexiconCheck, limit: int = 40) -> str:
     lines = [f"lexicon {result.lexicon}: {result.found} of {result.total} annotated mentions found "
              f"with their category ({share:.1%})"]
     if result.missed:
-        lines.append(f"missed (times, category, text, documents){'; first ' + str(limit) if len(result.missed) > limit else ''}:")
+        first = f"; first {limit}" if len(result.missed) > limit else ""
+        lines.append(f"missed (times, category, text, documents){first}:")
     for (text, category), n in result.missed.most_common(limit):
         other = result.found_as[(text, category)]
         note = f"  [found as {', '.join(sorted(other))}]" if other else ""

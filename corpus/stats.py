@@ -75,7 +75,8 @@ def _align_key(text: str) -> str:
     return re.sub(r"\s+", " ", match_key(text)).strip()
 
 
-def align(docs_a: Sequence[Dispatch], docs_b: Sequence[Dispatch]) -> tuple[list[tuple[Paragraph, Paragraph]], list[str], list[str]]:
+def align(docs_a: Sequence[Dispatch],
+          docs_b: Sequence[Dispatch]) -> tuple[list[tuple[Paragraph, Paragraph]], list[str], list[str]]:
     """Pairs of paragraphs with the same document id and text; the unpaired ones of each side."""
 
     def index(docs: Sequence[Dispatch]) -> dict[tuple[str, str, int], Paragraph]:

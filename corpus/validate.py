@@ -170,7 +170,8 @@ def _check_paragraph(para: Any, where: str, labels: LabelSet) -> list[Finding]:
         findings.append(Finding(ERROR, f"{where}.number", "required: a string (\"\" when the item is unnumbered)"))
     elif number != number.strip() or number.endswith(_NUMBER_PUNCTUATION):
         findings.append(Finding(ERROR, f"{where}.number",
-                                f"{number!r}: keep the number without punctuation or spaces, e.g. \"1\", \"a\" (GUIDELINE §1)"))
+                                f"{number!r}: keep the number without punctuation or spaces, "
+                                "e.g. \"1\", \"a\" (GUIDELINE §1)"))
     findings += _check_label_list(para, "actions", labels.actions, where)
     findings += _check_label_list(para, "agencies", labels.agencies, where)
     mentions = para.get("mentions")
@@ -208,7 +209,8 @@ def _check_label_list(para: dict[str, Any], key: str, allowed: tuple[str, ...], 
     findings = []
     for value in values:
         if value not in allowed:
-            findings.append(Finding(ERROR, f"{where}.{key}", f"unknown label {value!r}; labels.json has {', '.join(allowed)}"))
+            findings.append(Finding(ERROR, f"{where}.{key}",
+                                    f"unknown label {value!r}; labels.json has {', '.join(allowed)}"))
     repeated = sorted({v for v in values if isinstance(v, str) and values.count(v) > 1})
     if repeated:
         findings.append(Finding(ERROR, f"{where}.{key}", f"label(s) given twice: {', '.join(repeated)}"))
@@ -227,7 +229,8 @@ def _check_mention(mention: Any, where: str, text: str | None, labels: LabelSet)
         findings.append(Finding(WARNING, f"{where}.text", f"{mtext!r} starts or ends with whitespace"))
     if mention.get("category") not in labels.agencies:
         findings.append(Finding(ERROR, f"{where}.category",
-                                f"unknown category {mention.get('category')!r}; labels.json has {', '.join(labels.agencies)}"))
+                                f"unknown category {mention.get('category')!r}; "
+                                f"labels.json has {', '.join(labels.agencies)}"))
     if mention.get("role") not in labels.roles:
         findings.append(Finding(ERROR, f"{where}.role",
                                 f"unknown role {mention.get('role')!r}; labels.json has {', '.join(labels.roles)}"))
@@ -240,7 +243,8 @@ def _check_mention(mention: Any, where: str, text: str | None, labels: LabelSet)
     start, end = mention.get("start"), mention.get("end")
     if _is_int(start) and text[start:start + len(mtext)] != mtext:
         findings.append(Finding(ERROR, f"{where}.start",
-                                f"{start} does not point at {mtext!r} (the text there is {text[start:start + len(mtext)]!r})"))
+                                f"{start} does not point at {mtext!r} "
+                                f"(the text there is {text[start:start + len(mtext)]!r})"))
     elif _is_int(end):
         expected_end = (start if _is_int(start) else text.find(mtext)) + len(mtext)
         if end != expected_end:
@@ -258,7 +262,8 @@ def _check_spans(spans: list[tuple[int, int, int]], where: str) -> list[Finding]
                                     f"marks the same span [{s1}:{e1}] as mentions[{min(j1, j2)}] "
                                     "(give `start` when a string occurs more than once)"))
         elif s2 < e1:
-            findings.append(Finding(WARNING, f"{where}.mentions[{j2}]", f"span [{s2}:{e2}] overlaps mentions[{j1}] [{s1}:{e1}]"))
+            findings.append(Finding(WARNING, f"{where}.mentions[{j2}]",
+                                    f"span [{s2}:{e2}] overlaps mentions[{j1}] [{s1}:{e1}]"))
     return findings
 
 
@@ -279,11 +284,13 @@ def _check_scores(scores: Any, where: str, labels: LabelSet) -> list[Finding]:
     for kind, values in scores.items():
         allowed = {"actions": labels.actions, "agencies": labels.agencies}.get(kind)
         if allowed is None or not isinstance(values, dict):
-            findings.append(Finding(ERROR, f"{where}.{kind}", "expected \"actions\" or \"agencies\" mapping labels to numbers"))
+            findings.append(Finding(ERROR, f"{where}.{kind}",
+                                    "expected \"actions\" or \"agencies\" mapping labels to numbers"))
             continue
         for label, value in values.items():
             if label not in allowed or isinstance(value, bool) or not isinstance(value, (int, float)):
-                findings.append(Finding(ERROR, f"{where}.{kind}", f"{label!r}: {value!r} is not a known label with a number"))
+                findings.append(Finding(ERROR, f"{where}.{kind}",
+                                        f"{label!r}: {value!r} is not a known label with a number"))
     return findings
 
 
@@ -362,7 +369,8 @@ def validate_files(paths: Iterable[str | Path]) -> tuple[list[Problem], int]:
             doc_id = obj.get("id") if isinstance(obj, dict) and not is_error_record(obj) else None
             if isinstance(doc_id, str) and doc_id:
                 if doc_id in seen_ids:
-                    problems.append(Problem(str(path), line, ERROR, "id", f"{doc_id!r} is already used at {seen_ids[doc_id]}"))
+                    problems.append(Problem(str(path), line, ERROR, "id",
+                                            f"{doc_id!r} is already used at {seen_ids[doc_id]}"))
                 else:
                     seen_ids[doc_id] = f"{path}:{line_no}"
     return problems, records

@@ -123,12 +123,12 @@ def annotation(ann_id, result, *, cancelled=False, updated="2026-11-21T09:00:00.
 
 
 def label_studio_export():
-    """Tasks as Label Studio's JSON export writes them after an annotator corrected the pre-annotations."""
+    """Tasks as Label Studio 1.23's JSON export writes them (same fields), after an annotator's corrections."""
     exported = records_to_tasks([prediction_record()])
     text = exported[0]["data"]["text"]
     tasks = []
     for n, task in enumerate(exported, start=1):
-        tasks.append({"id": 100 + n, "annotations": [], "file_upload": "tasks.json", "drafts": [], "predictions": [7],
+        tasks.append({"id": 100 + n, "annotations": [], "allow_skip": True, "drafts": [], "predictions": [7],
                       "data": task["data"], "meta": {}, "created_at": "2026-11-21T07:00:00.000000Z",
                       "updated_at": "2026-11-21T09:00:00.000000Z", "inner_id": n, "total_annotations": 1,
                       "cancelled_annotations": 0, "total_predictions": 1, "comment_count": 0,
@@ -213,7 +213,8 @@ def test_offsets_in_utf16_units_and_stale_offsets_are_resolved():
 def test_rejects_what_is_not_a_json_export():
     assert tasks_to_records({"text": "x"}).errors[0].startswith("expected Label Studio's JSON export")
     report = tasks_to_records([{"id": 3, "data": {"text": "x"}, "annotations": []}])
-    assert report.errors == ["task 3: not made by `vntasks corpus export-labelstudio` (no data.document / data.position)"]
+    assert report.errors == ["task 3: not made by `vntasks corpus export-labelstudio` "
+                             "(no data.document / data.position)"]
 
 
 def test_config_matches_the_result_names_and_the_label_set():

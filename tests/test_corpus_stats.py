@@ -28,7 +28,7 @@ def test_counts_equal_an_independent_count(seeds_gold, shared_corpus):
                     expected[f"category:{mention['category']}"] += 1
                     expected[f"role:{mention['role']}"] += 1
     counts = corpus_counts(read_corpus(files))
-    got = Counter({"documents": counts["documents"], "paragraphs": counts["paragraphs"], "mentions": counts["mentions"]})
+    got = Counter({key: counts[key] for key in ("documents", "paragraphs", "mentions")})
     for kind, prefix in (("actions", "action"), ("agencies", "agency"), ("mention_categories", "category"),
                          ("roles", "role")):
         got.update({f"{prefix}:{label}": n for label, n in counts[kind].items()})
@@ -37,7 +37,8 @@ def test_counts_equal_an_independent_count(seeds_gold, shared_corpus):
 
 
 def para(text, actions, agencies=("all_units",), mentions=()):
-    return {"number": "", "text": text, "actions": list(actions), "agencies": list(agencies), "mentions": list(mentions)}
+    return {"number": "", "text": text, "actions": list(actions), "agencies": list(agencies),
+            "mentions": list(mentions)}
 
 
 LEAD_HEALTH = {"text": "Sở Y tế", "category": "health", "role": "lead"}

@@ -57,10 +57,12 @@ P0, M0, M1 = ("paragraphs", 0), ("paragraphs", 0, "mentions", 0), ("paragraphs",
 
 # (rule, mutation, where, words of the reason)
 ERROR_CASES = [
-    ("unknown action", _set((*P0, "actions"), ["testing", "cleaning"]), "paragraphs[0].actions", "unknown label 'cleaning'"),
+    ("unknown action", _set((*P0, "actions"), ["testing", "cleaning"]), "paragraphs[0].actions",
+     "unknown label 'cleaning'"),
     ("action twice", _set((*P0, "actions"), ["testing", "testing"]), "paragraphs[0].actions", "given twice"),
     ("unknown agency", _set((*P0, "agencies"), ["hospital"]), "paragraphs[0].agencies", "unknown label 'hospital'"),
-    ("unknown category", _set((*M1, "category"), "army"), "paragraphs[0].mentions[1].category", "unknown category 'army'"),
+    ("unknown category", _set((*M1, "category"), "army"), "paragraphs[0].mentions[1].category",
+     "unknown category 'army'"),
     ("unknown role", _set((*M1, "role"), "helper"), "paragraphs[0].mentions[1].role", "unknown role 'helper'"),
     ("mention not in text", _set((*M1, "text"), "Công an huyện"), "paragraphs[0].mentions[1].text", "does not occur"),
     ("start elsewhere", _set((*M1, "start"), 3), "paragraphs[0].mentions[1].start", "does not point at 'Công an tỉnh'"),
