@@ -46,8 +46,9 @@ _FRONTED = re.compile(
 )
 _CONNECTOR = re.compile(r"[\s,;/]*(?:(và|cùng với|cùng|\()[\s,;/]*)?", re.IGNORECASE)
 _INTRO = re.compile(
-    r"^(?:[\s\-–+•*.,:;()\d“”\"'‘’]+|theo đó|đồng thời|ngoài ra|bên cạnh đó|trong đó|riêng|cụ thể|mặt khác|"
-    r"tiếp đó|cùng với đó|đặc biệt|sau đó|tiếp theo|thứ \w+|\w+ là)",
+    r"^(?:[\s\-–+•*.,:;()\d“”\"'‘’]+|"
+    r"theo (?:kế hoạch|công văn|văn bản|chỉ thị|công điện|quyết định|thông báo)(?: này| trên| số [\w/\-]+)?|theo đó|đồng thời|ngoài ra|bên cạnh đó|trong đó|riêng|cụ thể|mặt khác|"
+    r"tiếp đó|cùng với đó|đặc biệt|sau đó|tiếp theo|thứ \w+|\w+ là|các|những|tất cả)",
     re.IGNORECASE,
 )
 _ADVERB = r"(?:\s+(?:triệt để|quyết liệt|chặt chẽ|ngay|kịp thời|sát sao|thường xuyên|cho))*"
@@ -70,6 +71,7 @@ _GIVER = re.compile(
     r"đồng ý|cho phép|thống nhất|chấp thuận|(?:văn bản|công văn|công điện)\s+gửi)(?!\w)",
     re.IGNORECASE,
 )
+_PAST = re.compile(r"^\s*(?:cũng\s+)?(?:đã|vừa)\s", re.IGNORECASE)
 # The lead's own units, not marked after "X chỉ đạo" (§3.1).
 _OWN_UNIT_WORDS = ("đơnvị", "chứcnăng", "chuyênmôn", "trựcthuộc")
 # With no header, who may be the one giving orders: a province or city authority.
@@ -141,6 +143,9 @@ def assign_roles(text: str, candidates: Sequence[Candidate], issuer: str | None 
             continue
         if not bare or _FRONTED.match(bare):
             giver = _GIVER.match(after)
+            if not giver and _PAST.match(after):  # "ngành Y tế đã bố trí ...": a report, not a task
+                roles.append(None)
+                continue
             if giver and (_is_issuer(cand, issuer) or _is_authority(cand)):
                 roles.append(None)
             else:

@@ -155,7 +155,7 @@ class MentionFinder:
                 continue
             start = self._prefix(core.start, taken_until)
             if core.kind == "group":
-                items, end = self._run(core, by_start)
+                items, end = self._run(core, by_start, under_one_head=start < core.start)
                 if len(items) == 1 and core.head in _LIST_HEADS:
                     sectors = self._sector_list(end, by_start, None)
                     if sectors:  # "Các sở: Y tế, Tài chính" names the sectors, not "các sở"
@@ -183,6 +183,8 @@ class MentionFinder:
             taken_until = end
             if core.unit_sector:
                 more = self._sector_list(end, by_start, mention)
+                if more and not any("title" in self._classes[k] for k in range(start, core.start)):
+                    mention.start_token = core.start  # "các Sở Công Thương, Tài chính": "các" is the list's
                 out.extend(more)
                 taken_until = max(taken_until, mention.end_token, *(m.end_token for m in more))
         return [c.public() for c in out]
@@ -235,10 +237,14 @@ class MentionFinder:
         return 0 <= k < len(self._tokens) and bool(self._tokens[k]._.vn_name)
 
     def _prefix(self, start: int, floor: int) -> int:
-        """Grow left over quantifiers ("các", "tất cả", "15") and titles ("Chủ tịch")."""
+        """Grow left over quantifiers ("các", "tất cả", "100%") and titles ("Chủ tịch");
+        a bare count ("5 cơ sở cách ly") describes, it does not address."""
         while start - 1 >= floor:
             k = start - 1
-            if self._is_quant(k) or "title" in self._classes[k]:
+            text = self._tokens[k].text
+            following = self._tokens[k + 1].text if k + 1 < len(self._tokens) else ""
+            quant = "quantifier" in self._classes[k] or text.endswith("%") or (text.isdigit() and following == "%")
+            if quant or "title" in self._classes[k]:
                 start = k
             else:
                 break
@@ -327,10 +333,11 @@ class MentionFinder:
     def _text_from(self, pos: int) -> str:
         return self._text[self._tokens[pos].idx:]
 
-    def _run(self, first: _Core, by_start: dict[int, _Core]) -> tuple[list[_Core], int]:
+    def _run(self, first: _Core, by_start: dict[int, _Core], under_one_head: bool) -> tuple[list[_Core], int]:
         """Collective nouns joined by commas: "các sở, ban, ngành, đoàn thể". A new
         "các" starts a new phrase unless all nouns so far are catch-alls ("Các ngành,
-        các cấp"); a generic named phrase joins when it shares the run's category."""
+        các cấp"); a generic named phrase joins when it shares the run's category, or
+        a catch-all run under one "các" ("các ban, ngành, tổ chức chính trị - xã hội")."""
         items, end = [first], first.end
         n = len(self._tokens)
         while end < n and self._norms[end] in {",", "/"}:
@@ -345,7 +352,7 @@ class MentionFinder:
                 break
             run = {i.category for i in items}
             same = len(run) == 1 and nxt.category == items[0].category
-            if not (nxt.kind == "group" or (nxt.generic and same)):
+            if not (nxt.kind == "group" or (nxt.generic and (same or (run == {None} and under_one_head)))):
                 break
             if None not in run and nxt.category is not None and not same:
                 break  # "các trường học, doanh nghiệp": two kinds of body, two mentions
