@@ -306,6 +306,17 @@ def test_sent_with_a_purpose_is_support(tagger):
     assert all(m.text != "UBND thành phố" for m in paragraph.mentions)
 
 
+def test_counts_and_past_actions_are_not_tasks(tagger):
+    assert tag(tagger, "5 cơ sở cách ly tập trung đã được thiết lập.").mentions == []
+    assert tag(tagger, "Hiện nay, ngành Y tế đã bố trí 120 giường bệnh.").mentions == []
+    assert found(tag(tagger, "100% trường học tổ chức tổng vệ sinh.")) == [("100% trường học", "education", "lead")]
+
+
+def test_the_quantifier_of_a_shared_head_list_stays_out(tagger):
+    paragraph = tag(tagger, "Ngoài ra, các Sở Công Thương, Tài chính cần chủ động bảo đảm hàng hóa.")
+    assert found(paragraph) == [("Sở Công Thương", "industry_trade", "lead"), ("Tài chính", "finance", "lead")]
+
+
 def test_a_body_named_twice_is_marked_once(tagger):
     paragraph = tag(tagger, "Sở Y tế hướng dẫn cách ly. Sở Y tế tổng hợp kết quả xét nghiệm.")
     assert found(paragraph) == [("Sở Y tế", "health", "lead")]
