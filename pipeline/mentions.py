@@ -167,6 +167,9 @@ class MentionFinder:
                     continue
                 related = any("liênquan" in canon_of_key(self._norms[k]) for k in range(core.start, end))
                 category = self._group_category(items, related, issuer_category)
+                if category == ALL_UNITS:  # "Hiệu trưởng các đơn vị": the title tells whose units
+                    titles = [self._classes[k]["title"] for k in range(start, core.start) if self._classes[k].get("title")]
+                    category = titles[0] if titles else category
                 out.append(_Pending(self, start, end, category, "group", core.start))
                 taken_until = end
                 continue
