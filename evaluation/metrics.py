@@ -73,13 +73,9 @@ def mention_span(mention: Mention, text: str) -> tuple[int, int] | None:
         end = mention.end if mention.end is not None else mention.start + len(mention.text)
         return mention.start, end
     at = text.find(mention.text)
-    if at < 0:
-        at = text_key_find(text, mention.text)
+    if at < 0:  # the same words with other tone-mark placement (match_key keeps lengths)
+        at = match_key(text).find(match_key(mention.text))
     return (at, at + len(mention.text)) if at >= 0 else None
-
-
-def text_key_find(text: str, needle: str) -> int:
-    return match_key(text).find(match_key(needle))
 
 
 def overlap_matches(

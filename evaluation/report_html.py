@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from vntasks.evaluation.metrics import UnitResult
+from vntasks.evaluation.metrics import UnitResult, mention_span
 from vntasks.evaluation.score import Evaluation
 from vntasks.pipeline.document import HEADER_FIELDS, Paragraph
 from vntasks.pipeline.labels import load_labels
@@ -208,8 +208,6 @@ def _token_spans(text: str) -> list[tuple[int, int]]:
 def render_mentions(para: Paragraph) -> str:
     """The paragraph with its mentions underlined and labelled `category/role` (displaCy spans)."""
     from spacy import displacy
-
-    from vntasks.evaluation.metrics import mention_span
 
     tokens = _token_spans(para.text)
     spans, colours = [], {}
