@@ -1,0 +1,143 @@
+"""Training time of the default (linear) action model for 250, 500, 1,000 and 2,000 paragraphs.
+
+    python benchmarks/training.py [--sizes 250,500,1000,2000] [--backend linear]
+
+Training data: the gold documents (corpus/seeds.jsonl and
+../shared/corpus/web.jsonl, 427 paragraphs in 127 documents), in a seeded
+random order, every document once before any is repeated; a size beyond the
+gold repeats whole documents (each copy under its own id) and the last
+document is cut to hit the size exactly. Repeats make nothing new to learn,
+but cost the same to tokenise, tag and fit, which is what is measured here.
+
+Each size trains in a fresh process through the library entry point
+`vntasks.training.trainer.train_model` (what `vntasks train` runs), with the
+backend's default threshold tuning (5-fold group CV inside the training data
+for the linear model). Reported: tokenising and tagging the paragraphs
+(`prepare_documents`), threshold CV and the final fit, the total, and the
+process's peak RSS.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import BENCH, PYTHON, REPO, SHARED, machine, report_result, run_measured, table, wait_for_quiet  # noqa: E402
+
+DEFAULT_SIZES = "250,500,1000,2000"
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def gold_paths() -> list[Path]:
+    return [p for p in (REPO / "corpus" / "seeds.jsonl", SHARED / "corpus" / "web.jsonl") if p.exists()]
+
+
+def sample_documents(docs: list, n_paragraphs: int, seed: int = 0) -> list:
+    """Documents holding exactly n_paragraphs paragraphs: shuffled passes over the gold, whole documents."""
+    from dataclasses import replace
+
+    rng = random.Random(seed)
+    out, total, passes = [], 0, 0
+    while total < n_paragraphs:
+        order = list(docs)
+        rng.shuffle(order)
+        for doc in order:
+            if total >= n_paragraphs:
+                break
+            take = doc.paragraphs[: n_paragraphs - total]
+            copy_id = doc.id if passes == 0 else f"{doc.id}~copy{passes}"
+            out.append(replace(doc, id=copy_id, paragraphs=list(take)))
+            total += len(take)
+        passes += 1
+    return out
+
+
+def child(size: int, backend: str, seed: int) -> None:
+    from vntasks.corpus.jsonl import read_corpus
+    from vntasks.training.trainer import prepare_documents, train_model
+
+    t0 = time.perf_counter()
+    gold = read_corpus(gold_paths())
+    docs = sample_documents(gold, size, seed)
+    read_s = time.perf_counter() - t0
+    start = time.perf_counter()
+    prepared = prepare_documents(docs)
+    prepare_s = time.perf_counter() - start
+    marks: list[tuple[float, str]] = []
+
+    def log(message: str) -> None:
+        marks.append((time.perf_counter(), message))
+
+    start = time.perf_counter()
+    model = train_model(docs, backend=backend, seed=seed, prepared=prepared, log=log)
+    train_s = time.perf_counter() - start
+    fit_mark = next((t for t, m in marks if m.startswith("fitting")), None)
+    thresholds_s = (fit_mark - start) if fit_mark else None
+    fit_s = (start + train_s - fit_mark) if fit_mark else None
+    report_result(size=size, documents=len(docs), gold_documents=len(gold),
+                  gold_paragraphs=sum(len(d.paragraphs) for d in gold), read_s=read_s, prepare_s=prepare_s,
+                  train_s=train_s, thresholds_s=thresholds_s, fit_s=fit_s, total_s=prepare_s + train_s,
+                  thresholds_how=model.card.get("thresholds_how"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help=f"paragraph counts (default {DEFAULT_SIZES})")
+    parser.add_argument("--backend", default="linear")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--blas-threads", type=int, default=None, metavar="N",
+                        help="set OMP/OPENBLAS/MKL_NUM_THREADS=N in the training process (default: the libraries' own)")
+    parser.add_argument("--quiet-load", type=float, default=None, metavar="LOAD",
+                        help="wait (up to 45 min) until the 1-minute load average is below LOAD before each size")
+    parser.add_argument("--json", default=None, help="also write the figures to this JSON file")
+    parser.add_argument("--child", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child is not None:
+        child(args.child, args.backend, args.seed)
+        return 0
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    print(f"# training ({args.backend}): gold documents resampled to each size, one fresh process per size")
+    print(f"# machine: {machine()}", flush=True)
+    results: list[dict[str, Any]] = []
+    for size in sizes:
+        if args.quiet_load is not None:
+            wait_for_quiet(args.quiet_load, 45 * 60)
+        env = {name: str(args.blas_threads) for name in THREAD_VARIABLES} if args.blas_threads else None
+        m = run_measured([PYTHON, str(BENCH / "training.py"), "--child", str(size), "--backend", args.backend,
+                          "--seed", str(args.seed)], env=env)
+        if m.returncode != 0 or not m.result:
+            print(f"training benchmark: size {size} failed (exit {m.returncode}):\n{m.stderr_tail}", file=sys.stderr)
+            return 1
+        r = {**m.result, "peak_mb": m.result["maxrss_kib"] / 1024, "wall_s": m.wall_s,
+             "blas_threads": args.blas_threads or "default"}
+        results.append(r)
+        print(f"# {size} paragraphs: {r['total_s']:.1f} s, peak {r['peak_mb']:.0f} MB", flush=True)
+    print()
+    print_tables(results)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"machine": machine(), "results": results}, indent=1), encoding="utf-8")
+    return 0
+
+
+def print_tables(results: list[dict[str, Any]], out=print) -> None:
+    rows = []
+    for r in results:
+        copies = "gold subset" if r["size"] <= r["gold_paragraphs"] else f"gold ×{r['size'] / r['gold_paragraphs']:.1f}"
+        rows.append([r["size"], r["documents"], copies, str(r.get("blas_threads", "default")), r["prepare_s"],
+                     r["thresholds_s"] if r["thresholds_s"] is not None else "-",
+                     r["fit_s"] if r["fit_s"] is not None else "-", r["total_s"], r["size"] / r["total_s"],
+                     r["peak_mb"], r["wall_s"]])
+    out(table(["paragraphs", "documents", "data", "BLAS threads", "tokenise+tag s", "threshold CV s", "final fit s", "total s",
+               "paragraphs/s", "peak RSS MB", "process wall s"], rows))
+    if results:
+        out(f"thresholds: {results[0].get('thresholds_how')}; process wall = imports, reading the gold and training")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
