@@ -24,6 +24,17 @@ def library_versions(backend: str) -> dict[str, str]:
     return out
 
 
+# (title, model.json key) of every cross-validation a card may hold, in display order.
+SECTIONS = (
+    ("this model, held-out documents", "cv"),
+    ("keyword baseline (§2 table cues), same folds", "baseline_cv"),
+    ("guideline rules (§2 cues + settled cases), same folds", "rules_cv"),
+    ("this model, held-out provinces", "cv_by_province"),
+    ("keyword baseline, held-out provinces", "baseline_cv_by_province"),
+    ("guideline rules, held-out provinces", "rules_cv_by_province"),
+)
+
+
 def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
@@ -44,7 +55,7 @@ def metrics_table(cv: dict[str, Any]) -> list[str]:
 
 def _cv_section(title: str, cv: dict[str, Any]) -> list[str]:
     setup = cv.get("setup", {})
-    lines = [f"## {title}", ""]
+    lines = [f"## {title[0].upper()}{title[1:]}", ""]
     if setup:
         lines.append(
             f"{setup.get('folds')}-fold group cross-validation, groups = {setup.get('grouping')}, "
@@ -63,7 +74,8 @@ def write_model_card(path: Path, card: dict[str, Any]) -> None:
     lines.append(f"Labels (labels.json version {card['label_set_version']}): "
                  + ", ".join(f"`{x}`" for x in card["labels"]) + ".")
     lines.append("")
-    lines.append("Per-label decision thresholds (chosen by cross-validation inside the training data): "
+    lines.append("Per-label decision thresholds ("
+                 + card.get("thresholds_how", "how they were chosen is not recorded") + "): "
                  + ", ".join(f"{k} {v}" for k, v in card["thresholds"].items()) + ".")
     lines.append("")
     training = card.get("training")
@@ -80,17 +92,24 @@ def write_model_card(path: Path, card: dict[str, Any]) -> None:
             lines.append("")
         lines.append(f"Seed {training.get('seed')}; parameters: `{card.get('params', {})}`.")
         lines.append("")
-    if card.get("cv"):
-        lines += _cv_section("Cross-validated figures (held-out documents)", card["cv"])
-    for extra_title, key in (("Keyword baseline, same folds", "baseline_cv"),
-                             ("Cross-validated by province (unseen provinces)", "cv_by_province"),
-                             ("Keyword baseline by province, same folds", "baseline_cv_by_province")):
-        if card.get(key):
-            lines += _cv_section(extra_title, card[key])
-    if not card.get("cv"):
+    summary = [(title, key) for title, key in SECTIONS if card.get(key)]
+    if summary:
+        lines += ["## Cross-validated figures at a glance", "",
+                  "Held-out documents or provinces only (group k-fold; thresholds chosen inside each training fold).",
+                  "", "| | macro F1 | micro F1 | core-four macro F1 |", "| --- | --- | --- | --- |"]
+        for title, key in summary:
+            cv = card[key]
+            lines.append(f"| {title} | {_fmt(cv['macro']['f1'])} | {_fmt(cv['micro']['f1'])} "
+                         f"| {_fmt(cv['core_macro_f1'])} |")
+        lines.append("")
+        for title, key in summary:
+            lines += _cv_section(title, card[key])
+    else:
         lines += ["No cross-validated figures were recorded for this model.", ""]
     lines.append("No figure here was computed on the data the scored model was trained on.")
     lines.append("")
+    if card.get("notes"):
+        lines += ["## Notes", ""] + [f"- {note}" for note in card["notes"]] + [""]
     lines += ["## Libraries", ""] + [f"- {k} {v}" for k, v in card.get("libraries", {}).items()] + [""]
     lines += ["## Files", ""] + [f"- `{k}` sha256 `{v}`" for k, v in card.get("files", {}).items()] + [""]
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -5,7 +5,8 @@ the printed text, its underthesea words (syllables of a word joined by `_`)
 and the categories of the agencies tagged in it, all in `match_key` spelling.
 Two custom transformers pick fields out of it and turn the cue words of
 GUIDELINE §2 into counts; they are the only custom types a saved model holds,
-so `TRUSTED_TYPES` lists exactly them for skops.
+so `TRUSTED_TYPES` lists exactly them (and one scikit-learn type skops does
+not trust by default) for skops.
 """
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from vntasks.pipeline.normalise import match_key
 
-# Fully qualified names of the custom classes inside a saved linear model.
+# Types a saved linear model may hold beyond those skops trusts by default: our two
+# transformers, and scikit-learn's constant predictor (a label absent from the training data).
 TRUSTED_TYPES = [
     "vntasks.models.features.ParagraphField",
     "vntasks.models.features.CueFeatures",
+    "sklearn.multiclass._ConstantPredictor",
 ]
 
 
