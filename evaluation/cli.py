@@ -111,6 +111,7 @@ def model_mode(args, gold, raw_dirs) -> tuple[list, dict[str, Any], list[str], l
 
 def run(args: argparse.Namespace) -> int:
     from vntasks.corpus.jsonl import read_corpus
+    from vntasks.evaluation.crossval import is_synthetic
     from vntasks.evaluation.predict import default_raw_dirs, read_predictions
     from vntasks.evaluation.report_html import write_report
     from vntasks.evaluation.score import evaluate
@@ -137,6 +138,13 @@ def run(args: argparse.Namespace) -> int:
             docs = read_corpus(path)
             gold.extend(docs)
             gold_files.update({d.id: Path(path).name for d in docs})
+        synthetic = [d for d in gold if is_synthetic(d)]
+        if synthetic and not args.cv:  # cross-validation trains on them; nothing ever scores them
+            gold = [d for d in gold if not is_synthetic(d)]
+            print(f"vntasks evaluate: {len(synthetic)} synthetic records (meta.synthetic) are not scored",
+                  file=sys.stderr)
+        if not gold:
+            raise ValueError("no gold documents to score")
         raw_dirs = [Path(d) for d in args.raw] if args.raw else default_raw_dirs(gold_paths)
         if not args.pred and not raw_dirs and not args.cv:
             raise FileNotFoundError("no raw folders: give --raw DIR (the folder with the gold documents' files)")

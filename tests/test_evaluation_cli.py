@@ -114,3 +114,15 @@ def test_model_mode_runs_the_pipeline_and_flags_a_model_trained_on_the_gold(seed
     assert report["documents"]["scored"] == 1 and report["inputs"]["documents_from_raw"] == 1
     assert report["inputs"]["model"]["backend"] == "rules"
     assert report["figures"]["segmentation.f1"] > 0.5  # the seed's items were found from its raw file
+
+
+def test_synthetic_records_are_never_scored(files, tmp_path, capsys):
+    gold, pred, _ = files
+    synthetic = doc("s", "covid", ["testing"])
+    synthetic.meta = {"synthetic": True}
+    extra = write(tmp_path / "synthetic.jsonl", [synthetic])
+    out = tmp_path / "r.json"
+    assert main(["evaluate", "--gold", gold, extra, "--pred", pred, "--json", str(out), "--quiet"]) == 0
+    assert "1 synthetic records" in capsys.readouterr().err
+    assert json.loads(out.read_text(encoding="utf-8"))["documents"]["gold"] == 3
+    assert main(["evaluate", "--gold", extra, "--pred", pred]) == 2
