@@ -67,6 +67,7 @@ class ActionModel:
         self.name = name or f"vntasks-actions-{self.backend}"
         self.version = version
         self.card: dict[str, Any] = {}  # training data, CV figures ... filled by the trainer
+        self._tokenizer = None  # made on first need (paragraphs without tokens)
 
     # -- learning and predicting ----------------------------------------------
     def fit(self, paragraphs: Sequence[Any], label_sets: Sequence[Sequence[str]]) -> ActionModel:
@@ -115,12 +116,13 @@ class ActionModel:
         """Tokenise paragraphs that arrive without words, the way the pipeline's tokenizer stage would."""
         missing = [p for p in paragraphs if getattr(p, "tokens", None) is None]
         if missing:
-            from vntasks.pipeline.agencies import Lexicon
-            from vntasks.pipeline.tokenize import Tokenizer
+            if self._tokenizer is None:
+                from vntasks.pipeline.agencies import Lexicon
+                from vntasks.pipeline.tokenize import Tokenizer
 
-            tokenizer = Tokenizer(Lexicon.load(self.lexicon_path).names())
+                self._tokenizer = Tokenizer(Lexicon.load(self.lexicon_path).names())
             for p in missing:
-                p.tokens = tokenizer.tokenize(p.text)
+                p.tokens = self._tokenizer.tokenize(p.text)
 
     # -- the model directory ------------------------------------------------
     def save(self, model_dir: str | Path) -> Path:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ import numpy as np
 
 from vntasks.pipeline.document import Dispatch, Paragraph
 from vntasks.pipeline.labels import load_labels
-from vntasks.training.trainer import (Log, _silent, default_threshold_folds, is_synthetic, prepare_documents,
+from vntasks.training.trainer import (Log, default_threshold_folds, is_synthetic, no_log, prepare_documents,
                                       train_model)
 
 GROUPINGS = ("document", "province")
@@ -67,13 +67,13 @@ class OutOfFold:
     probabilities: np.ndarray  # (n_paragraphs, n_labels)
     gold: np.ndarray  # multi-hot, same shape
     thresholds: np.ndarray  # per fold: (k, n_labels) thresholds of that fold's model
-    paragraph_folds: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    paragraph_folds: np.ndarray  # fold of every scored paragraph
 
 
 def out_of_fold(docs: Sequence[Dispatch], prepared: Sequence[list[Paragraph]], make_model: Callable | None = None,
                 *, folds: int, seed: int = 0, group_by: str = "document", corpus_files: Sequence[str] | None = None,
                 train: Callable[[list[Dispatch], list[list[Paragraph]]], Any] | None = None,
-                progress: Callable | None = None, log: Log = _silent) -> OutOfFold:
+                progress: Callable | None = None, log: Log = no_log) -> OutOfFold:
     """Fit on k-1 folds, predict the k-th, for every fold.
 
     `make_model()` gives an unfitted model fitted with 0.5 thresholds (inner CV for threshold tuning);
@@ -163,7 +163,7 @@ def cross_validate(
     prepared: Sequence[list[Paragraph]] | None = None,
     corpus_files: Sequence[str] | None = None,
     progress: Callable | None = None,
-    log: Log = _silent,
+    log: Log = no_log,
 ) -> CVResult:
     """Group k-fold CV of `train_model` on gold paragraphs; per-document held-out predictions and figures."""
     docs = list(docs)

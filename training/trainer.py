@@ -22,7 +22,7 @@ from vntasks.pipeline.document import Dispatch, Header, Paragraph
 Log = Callable[[str], None]
 
 
-def _silent(message: str) -> None:
+def no_log(message: str) -> None:
     pass
 
 
@@ -85,7 +85,7 @@ def train_model(
     group_by: str = "document",
     lexicon_path: str | Path | None = None,
     prepared: Sequence[list[Paragraph]] | None = None,
-    log: Log = _silent,
+    log: Log = no_log,
 ):
     """A model fitted on all paragraphs of `docs`, thresholds tuned by inner group CV.
 
