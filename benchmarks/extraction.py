@@ -73,14 +73,14 @@ def child_tokenize(corpus: Path, limit: int | None) -> None:
 
     word_tokenize("Sở Y tế chủ trì.")  # the model loads on the first call
     load_s = time.perf_counter() - t0
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     lines = words = 0
     for doc_lines in texts:
         for line in doc_lines:
             words += len(word_tokenize(line))
             lines += 1
-    process_s = time.perf_counter() - start
-    report_result(documents=len(files), lines=lines, words=words, process_s=process_s, load_s=load_s,
+    process_s, cpu_s = time.perf_counter() - start, time.process_time() - cpu
+    report_result(documents=len(files), lines=lines, words=words, process_s=process_s, cpu_s=cpu_s, load_s=load_s,
                   torch_loaded="torch" in sys.modules)
 
 
@@ -127,7 +127,7 @@ def child_extract(corpus: Path, limit: int | None, model: str | None, block_torc
         profiler = cProfile.Profile()
         profiler.enable()
     paragraphs = failed = 0
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with tempfile.TemporaryFile("w", encoding="utf-8") as out:
         for path in files:
             try:
@@ -137,11 +137,11 @@ def child_extract(corpus: Path, limit: int | None, model: str | None, block_torc
                 continue
             paragraphs += len(doc.paragraphs)
             out.write(json.dumps(doc.to_json(), ensure_ascii=False) + "\n")
-    process_s = time.perf_counter() - start
+    process_s, cpu_s = time.perf_counter() - start, time.process_time() - cpu
     if profiler:
         profiler.disable()
         profiler.dump_stats(profile)
-    report_result(documents=len(files), paragraphs=paragraphs, failed=failed, process_s=process_s,
+    report_result(documents=len(files), paragraphs=paragraphs, failed=failed, process_s=process_s, cpu_s=cpu_s,
                   import_s=import_s, load_s=load_s, warm_s=warm_s, stages=account,
                   torch_loaded="torch" in sys.modules)
 
@@ -158,7 +158,7 @@ def measure_inprocess(config: str, corpus: Path, limit: int | None, model: str |
         raise SystemExit(f"{config}: the child failed (exit {m.returncode}):\n{m.stderr_tail}")
     r = m.result
     return {"config": config, "documents": r["documents"], "paragraphs": r.get("paragraphs"),
-            "process_s": r["process_s"], "wall_s": m.wall_s, "peak_mb": r["maxrss_kib"] / 1024,
+            "process_s": r["process_s"], "cpu_s": r["cpu_s"], "wall_s": m.wall_s, "peak_mb": r["maxrss_kib"] / 1024,
             "processes": 1, "startup_s": m.wall_s - r["process_s"], "detail": r}
 
 
@@ -211,6 +211,12 @@ def print_tables(results: list[dict[str, Any]], out=print) -> None:
         d = floor["detail"]
         out(f"\ntokenize: {d['lines']:,} lines, {d['words']:,} words, {d['words'] / floor['process_s']:,.0f} words/s, "
             f"{d['lines'] / floor['process_s']:,.0f} lines/s (torch imported: {d['torch_loaded']})")
+    if floor:
+        cpu_rows = [[r["config"], r["cpu_s"], r["documents"] / r["cpu_s"],
+                     (r["documents"] / r["cpu_s"]) / (floor["documents"] / floor["cpu_s"])]
+                    for r in results if r.get("cpu_s")]
+        out("\nCPU time of the processing loop (in-process configurations; less sensitive to other load):")
+        out(table(["config", "CPU s", "docs per CPU-s", "× tokenize (CPU)"], cpu_rows))
     for one, two in (("run1", "run2"), ("extract-nt", "run2")):
         if one in by and two in by:
             a, b = by[one], by[two]

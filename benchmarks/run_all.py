@@ -32,7 +32,7 @@ FULL = {
     "extraction": ["--docs", "1000", "--configs", "tokenize,extract,extract-nt,run,run1,run2"],
     "scaling": ["--sizes", "1000,10000", "--estimate", "100000", "--modes", "run,run2,extract"],
     "training": ["--sizes", "250,500,1000,2000", "--cli"],
-    "training-1thread": ["--sizes", "1000", "--blas-threads", "1"],
+    "training-1thread": ["--sizes", "1000", "--blas-threads", "1", "--cli"],
 }
 TITLES = {
     "startup": "Start-up of `vntasks extract` on one file",
