@@ -65,7 +65,7 @@ def worker_diagnostics() -> list[dict[str, Any]]:
         if sandbox.proc is not None:
             reply = sandbox.ping()
             found.append({"process": "document", "pid": reply["pid"], "heavy_modules": reply["heavy_modules"],
-                          "starts": sandbox.starts})
+                          "starts": sandbox.starts, "cpu_s": reply["cpu_s"], "max_rss_mb": reply["max_rss_mb"]})
     return found
 
 
@@ -84,6 +84,7 @@ class DaskExecutor:
         self.cluster = None
         if scheduler:
             self.client = Client(scheduler, timeout="30s")
+            self.client.wait_for_workers(1, timeout=120)
         else:
             self.cluster = LocalCluster(n_workers=workers or 1, threads_per_worker=1, processes=True,
                                         dashboard_address=None, silence_logs=logging.ERROR)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import select
 import signal
 import struct
@@ -104,8 +105,6 @@ def serve() -> int:
         reply({"ok": False, "message": f"{type(exc).__name__}: {exc}"})
         return 2
     if init.get("memory_mb"):
-        import resource
-
         limit = int(init["memory_mb"]) * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     reply({"ok": True, "info": info, "pid": os.getpid(), "heavy_modules": heavy_modules_loaded()})
@@ -118,7 +117,9 @@ def serve() -> int:
             return 0
         header, data = request
         if header.get("op") == "ping":
-            reply({"ok": True, "pid": os.getpid(), "heavy_modules": heavy_modules_loaded()})
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            reply({"ok": True, "pid": os.getpid(), "heavy_modules": heavy_modules_loaded(),
+                   "cpu_s": round(usage.ru_utime + usage.ru_stime, 3), "max_rss_mb": usage.ru_maxrss // 1024})
             continue
         try:
             record = processor(header["path"], data)
@@ -299,7 +300,7 @@ class LocalExecutor:
             return []
         reply = self.sandbox.ping()
         return [{"process": "document", "pid": reply["pid"], "heavy_modules": reply["heavy_modules"],
-                 "starts": self.sandbox.starts}]
+                 "starts": self.sandbox.starts, "cpu_s": reply["cpu_s"], "max_rss_mb": reply["max_rss_mb"]}]
 
     def close(self) -> None:
         self.sandbox.close()

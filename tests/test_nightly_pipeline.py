@@ -72,6 +72,6 @@ def test_run_on_two_workers_writes_what_extract_writes_without_torch(tmp_path, s
     manifest = json.loads((partition / "manifest.json").read_text())
     assert manifest["settings"]["torch_blocked"] is True
     documents = [p for p in manifest["processes"] if p["process"] == "document"]
-    assert len(documents) == 2
+    assert len(documents) == 2 and all(p["cpu_s"] > 0 and p["max_rss_mb"] > 0 for p in documents)
     assert all(p["heavy_modules"] == [] for p in manifest["processes"]), manifest["processes"]
     assert manifest["model"]["backend"] == "linear"
