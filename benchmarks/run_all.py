@@ -24,15 +24,15 @@ from common import BENCH, PYTHON, check_model, machine  # noqa: E402
 QUICK = {
     "startup": ["--repeat", "1"],
     "extraction": ["--docs", "100", "--configs", "tokenize,extract,extract-nt,run1,run2"],
-    "scaling": ["--sizes", "100,300", "--estimate", "", "--modes", "run,extract"],
+    "scaling": ["--sizes", "50,150", "--estimate", "", "--modes", "run,extract"],
     "training": ["--sizes", "250"],
 }
 FULL = {
     "startup": ["--repeat", "3"],
     "extraction": ["--docs", "1000", "--configs", "tokenize,extract,extract-nt,run,run1,run2"],
-    "scaling": ["--sizes", "1000,10000", "--estimate", "100000", "--modes", "run,run2,extract"],
     "training": ["--sizes", "250,500,1000,2000", "--cli"],
     "training-1thread": ["--sizes", "1000", "--blas-threads", "1", "--cli"],
+    "scaling": ["--sizes", "1000,10000", "--estimate", "100000", "--modes", "run,run2,extract"],
 }
 TITLES = {
     "startup": "Start-up of `vntasks extract` on one file",
