@@ -8,11 +8,13 @@ Every configuration runs in a fresh process on the same generated corpus
 - `tokenize`   underthesea.word_tokenize alone over every non-blank line of
                each document's normalised text (no pipeline): the floor cost
                of any Vietnamese pipeline;
-- `extract`    the library in one process, as `vntasks extract` does it
-               (Pipeline.load, then extract_file per document, JSON written);
-- `extract-nt` the same with torch and transformers blocked (what a core
-               install without torch, and every `vntasks run` document
-               process, gets);
+- `extract`    the library in one process, as `vntasks extract` runs it
+               (Pipeline.load, then extract_file per document, JSON
+               written), in a process where torch is importable: library
+               use beside torch;
+- `extract-nt` the same with torch and transformers blocked: what the
+               `vntasks extract` command, a core install without torch, and
+               every `vntasks run` document process get;
 - `run`, `run1`, `run2`  `vntasks run` as a command: one local document
                process, or a Dask LocalCluster of 1 or 2 workers.
 
@@ -39,8 +41,8 @@ from generate_corpus import ensure_corpus  # noqa: E402
 
 CONFIGS = {
     "tokenize": "word_tokenize alone, every line (1 process)",
-    "extract": "vntasks extract path, 1 process",
-    "extract-nt": "vntasks extract path, torch blocked, 1 process",
+    "extract": "extract path, library beside torch, 1 process",
+    "extract-nt": "vntasks extract (torch blocked), 1 process",
     "run": "vntasks run, local document process",
     "run1": "vntasks run --workers 1 (Dask)",
     "run2": "vntasks run --workers 2 (Dask)",

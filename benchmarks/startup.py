@@ -12,8 +12,10 @@ Reported, each as the median of --repeat fresh processes:
   `load_model` (the classifier file), `Pipeline.from_model` (lexicon,
   segmenter, tokenizer, agency tagger: the spaCy and underthesea imports
   happen here), the first document (underthesea's CRF model loads on its
-  first call) and the second one — with torch importable (this venv) and
-  with torch blocked (a core install without torch);
+  first call) and the second one — with torch blocked (what the `vntasks`
+  command does when its model is not a transformer, and a core install
+  without torch) and with torch importable (library use in a process that
+  imports torch anyway);
 - the heaviest imports by top-level package, from `python -X importtime`.
 """
 from __future__ import annotations
@@ -148,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             results["commands"] = commands_table(one, work, model, args.repeat)
         if "breakdown" in parts:
             breakdown_rows = []
-            for label, block in (("torch importable (this venv)", False), ("torch blocked (core install)", True)):
+            for label, block in (("torch blocked (the vntasks command)", True), ("torch importable (library)", False)):
                 laps: dict[str, list[float]] = defaultdict(list)
                 for _ in range(args.repeat):
                     cmd = [PYTHON, str(BENCH / "startup.py"), "--child", str(one), *model]

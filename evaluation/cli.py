@@ -109,6 +109,14 @@ def model_mode(args, gold, raw_dirs) -> tuple[list, dict[str, Any], list[str], l
     return run.predictions, inputs, run.missing, trained_on(model, args.gold)
 
 
+def needs_torch(args: argparse.Namespace) -> bool:
+    from vntasks.models import TORCH_BACKENDS, needs_torch as model_needs_torch
+
+    if args.cv:
+        return args.backend in TORCH_BACKENDS
+    return model_needs_torch(args.model)  # None: the bundled model, when --raw runs one
+
+
 def run(args: argparse.Namespace) -> int:
     from vntasks.corpus.jsonl import read_corpus
     from vntasks.evaluation.crossval import is_synthetic

@@ -6,6 +6,7 @@ module, and torch, are imported only when such a model is loaded).
 """
 from __future__ import annotations
 
+import json
 from importlib import import_module, resources
 from pathlib import Path
 
@@ -16,6 +17,8 @@ BACKENDS = {
     "rules": ("vntasks.models.rules", "RuleActionModel"),
     "transformer": ("vntasks.models.transformer", "TransformerActionModel"),
 }
+# Backends that import torch; a command running none of them can keep torch out (vntasks.pipeline.torch_guard).
+TORCH_BACKENDS = frozenset({"transformer"})
 
 
 def default_model_dir() -> Path:
@@ -34,6 +37,19 @@ def model_class(backend: str):
     return getattr(module, class_name)
 
 
+def needs_torch(model_dir: str | Path | None = None) -> bool:
+    """Whether loading this model imports torch: the backend its card names. False when the card cannot be
+    read; load_model will say why."""
+    from vntasks.models.base import CARD_FILE
+
+    model_dir = Path(model_dir) if model_dir is not None else default_model_dir()
+    try:
+        card = json.loads((model_dir / CARD_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(card, dict) and card.get("backend") in TORCH_BACKENDS
+
+
 def load_model(model_dir: str | Path | None = None):
     """The action model in `model_dir` (None → the bundled default); ModelError when it cannot be trusted."""
     from vntasks.models.base import read_card
@@ -43,4 +59,4 @@ def load_model(model_dir: str | Path | None = None):
     return model_class(card.get("backend", "")).load(model_dir)
 
 
-__all__ = ["BACKENDS", "default_model_dir", "load_model", "model_class"]
+__all__ = ["BACKENDS", "TORCH_BACKENDS", "default_model_dir", "load_model", "model_class", "needs_torch"]

@@ -2,7 +2,9 @@
 
 Each subcommand lives in its own module with `configure(parser)` and
 `run(args) -> int`; modules are imported only when their subcommand runs, so
-`vntasks extract` never pays for training or evaluation imports.
+`vntasks extract` never pays for training or evaluation imports. A module
+may also define `needs_torch(args) -> bool`: when it says False, the console
+command keeps torch and transformers out of its process (see torch_guard).
 """
 from __future__ import annotations
 
@@ -33,13 +35,21 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
         if name == wanted:  # only the chosen subcommand's module is imported
             module = importlib.import_module(module_name)
             module.configure(sub)
-            sub.set_defaults(handler=module.run)
+            sub.set_defaults(handler=module.run, needs_torch=getattr(module, "needs_torch", None))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand. As the console script (no argv) it owns its process and may block torch there;
+    called from Python with an argv it changes nothing global."""
+    owns_process = argv is None
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser(argv).parse_args(argv)
+    if owns_process and args.needs_torch is not None and not args.needs_torch(args):
+        from vntasks.pipeline.torch_guard import block_heavy_imports, heavy_modules_loaded
+
+        if not heavy_modules_loaded():
+            block_heavy_imports()
     try:
         return args.handler(args)
     except KeyboardInterrupt:

@@ -96,6 +96,12 @@ def summarise(docs: list[Dispatch], failures: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def needs_torch(args: argparse.Namespace) -> bool:
+    from vntasks.models import needs_torch as model_needs_torch
+
+    return model_needs_torch(args.model)
+
+
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
