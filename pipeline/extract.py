@@ -74,26 +74,48 @@ def open_output(target: str | None) -> Iterator[IO[str]]:
             yield handle
 
 
-def summarise(docs: list[Dispatch], failures: list[dict[str, Any]]) -> str:
-    actions = Counter(a for d in docs for p in d.paragraphs for a in p.actions)
-    agencies = Counter(a for d in docs for p in d.paragraphs for a in p.agencies)
-    lines = [f"{len(docs)} documents extracted, {sum(len(d.paragraphs) for d in docs)} task paragraphs, "
-             f"{len(failures)} failed"]
-    for doc in docs:
-        lines.append(f"  {doc.source}: {len(doc.paragraphs)} tasks"
-                     + (f" — {doc.header.issuer}" if doc.header.issuer else ""))
+class Summary:
+    """What `vntasks extract` tells a person at the end: totals, and the tasks of the first SHOWN documents.
+
+    It keeps counts, not documents, so memory stays flat however many files are extracted.
+    """
+
+    SHOWN = 20
+
+    def __init__(self) -> None:
+        self.documents = self.paragraphs = 0
+        self.actions: Counter[str] = Counter()
+        self.agencies: Counter[str] = Counter()
+        self.shown: list[str] = []
+
+    def add(self, doc: Dispatch) -> None:
+        self.documents += 1
+        self.paragraphs += len(doc.paragraphs)
+        for p in doc.paragraphs:
+            self.actions.update(p.actions)
+            self.agencies.update(p.agencies)
+        if self.documents > self.SHOWN:
+            return
+        self.shown.append(f"  {doc.source}: {len(doc.paragraphs)} tasks"
+                          + (f" — {doc.header.issuer}" if doc.header.issuer else ""))
         for p in doc.paragraphs:
             who = ", ".join(p.agencies) or "-"
             what = ", ".join(p.actions) or "-"
             label = p.number or "•"
-            lines.append(f"    {label:>4}  who: {who:<40} what: {what}")
-    if actions:
-        lines.append("actions:  " + ", ".join(f"{k} {v}" for k, v in actions.most_common()))
-    if agencies:
-        lines.append("agencies: " + ", ".join(f"{k} {v}" for k, v in agencies.most_common()))
-    for failure in failures:
-        lines.append(f"FAILED {failure['source']}: {failure['error']['message']} ({failure['error']['kind']})")
-    return "\n".join(lines)
+            self.shown.append(f"    {label:>4}  who: {who:<40} what: {what}")
+
+    def text(self, failures: list[dict[str, Any]]) -> str:
+        lines = [f"{self.documents} documents extracted, {self.paragraphs} task paragraphs, {len(failures)} failed",
+                 *self.shown]
+        if self.documents > self.SHOWN:
+            lines.append(f"  ... and {self.documents - self.SHOWN} more documents (their tasks are in the output)")
+        if self.actions:
+            lines.append("actions:  " + ", ".join(f"{k} {v}" for k, v in self.actions.most_common()))
+        if self.agencies:
+            lines.append("agencies: " + ", ".join(f"{k} {v}" for k, v in self.agencies.most_common()))
+        for failure in failures:
+            lines.append(f"FAILED {failure['source']}: {failure['error']['message']} ({failure['error']['kind']})")
+        return "\n".join(lines)
 
 
 def needs_torch(args: argparse.Namespace) -> bool:
@@ -116,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     except ModelError as exc:
         print(f"vntasks extract: {exc}", file=sys.stderr)
         return 2
-    docs: list[Dispatch] = []
+    summary = Summary()
     with open_output(args.output) as out:
         for record in failures:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -129,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
             except Exception as exc:  # a bug on one document must not lose the others
                 record = error_record(str(path), "internal", f"{type(exc).__name__}: {exc}")
             else:
-                docs.append(doc)
+                summary.add(doc)
                 out.write(json.dumps(doc.to_json(), ensure_ascii=False) + "\n")
                 out.flush()
                 continue
@@ -137,5 +159,5 @@ def run(args: argparse.Namespace) -> int:
             print(f"vntasks extract: {record['source']}: {record['error']['message']}", file=sys.stderr)
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
     if not args.quiet:
-        print(summarise(docs, failures), file=sys.stderr)
+        print(summary.text(failures), file=sys.stderr)
     return 1 if failures else 0

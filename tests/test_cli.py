@@ -58,3 +58,21 @@ def test_console_extract_with_the_linear_model_never_imports_torch(tmp_path, see
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
     assert json.loads((tmp_path / "out.jsonl").read_text("utf-8").splitlines()[0])["paragraphs"]
+
+
+def test_extract_summary_keeps_counts_and_shows_only_the_first_documents():
+    from vntasks.pipeline.document import Dispatch, Header, Paragraph
+    from vntasks.pipeline.extract import Summary
+
+    summary = Summary()
+    for i in range(Summary.SHOWN + 5):
+        summary.add(Dispatch(id=f"d{i}", source=f"d{i}.txt", header=Header(issuer="UBND tỉnh"),
+                             paragraphs=[Paragraph(number="1", text="t", actions=["testing"], agencies=["health"])]))
+    text = summary.text([{"source": "bad.pdf", "error": {"kind": "unreadable", "message": "not a PDF"}}])
+    lines = text.splitlines()
+    assert lines[0] == f"{Summary.SHOWN + 5} documents extracted, {Summary.SHOWN + 5} task paragraphs, 1 failed"
+    assert sum(line.startswith("  d") for line in lines) == Summary.SHOWN
+    assert "  ... and 5 more documents (their tasks are in the output)" in lines
+    assert f"actions:  testing {Summary.SHOWN + 5}" in lines
+    assert lines[-1] == "FAILED bad.pdf: not a PDF (unreadable)"
+    assert len(summary.shown) == 2 * Summary.SHOWN  # a header line and a task line per shown document, no more
