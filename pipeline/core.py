@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,6 +29,7 @@ class Stage(Protocol):
     def __call__(self, doc: Dispatch) -> Dispatch: ...
 
 
+@cache  # importlib.metadata scans sys.path on every call
 def vntasks_version() -> str:
     try:
         return metadata.version("vntasks")
