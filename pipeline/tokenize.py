@@ -1,4 +1,4 @@
-"""Word segmentation with underthesea behind one small interface.
+r"""Word segmentation with underthesea behind one small interface.
 
 underthesea's first call is not thread-safe (its model global is set before
 the model has loaded), so the tokenizer warms itself once per process under a
@@ -10,6 +10,13 @@ tokenizer builds that same regex once and runs underthesea's own steps with
 it: the same tokens (checked in tests/test_benchmarks_tokenizer.py), in a
 third of the time. If underthesea's internals ever change, it falls back to
 the public call.
+
+underthesea's fixed-words group is a flat `\bname\b|\bname\b|...`, longest
+name first, which `re` cannot prefix-optimise: every position tries every
+name. The tokenizer writes the same group as a trie (`\b(?:S(?:ở\ (?:Y\ tế\b|
+...)))`) that tries longer continuations before a name's closing `\b`, so at
+each position it matches the same (longest) name while trying only the names
+that share the text's next characters.
 """
 from __future__ import annotations
 
@@ -33,12 +40,38 @@ def _warm() -> None:
             _WARMED = True
 
 
+# Characters that underthesea leaves unescaped but that are not literals in a verbose regex.
+_NOT_LITERAL = set(".^$*+?{}[]()|\\#") | {c for c in map(chr, range(0x80)) if c.isspace() and c != " "}
+
+
+def _trie_alternation(words: list[str]) -> str:
+    """`\\bw1\\b|\\bw2\\b|...` (longest first) as a trie: at any position it matches the same word."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # end of a word
+
+    def branch(node: dict) -> str:
+        # The next characters differ, so at most one continuation can match; the word ending here comes last.
+        options = [(r"\ " if char == " " else char) + branch(child) for char, child in node.items() if char]
+        if "" in node:
+            options.append(r"\b")
+        return options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
+
+    return r"\b" + branch(trie)
+
+
 def _fixed_words_pattern(fixed_words: list[str]):
-    """underthesea's regex with the fixed words first, built exactly as its `tokenize` builds it on every call."""
+    """underthesea's regex with the fixed words first, matching exactly as the one its `tokenize` builds per call."""
     from underthesea.pipeline.word_tokenize import regex_tokenize
 
-    escaped = [re.sub(" ", r"\\ ", word) for word in fixed_words]
-    fixed = "(?P<fixed_words>\\b" + "\\b|\\b".join(escaped) + "\\b)"
+    if any(char in _NOT_LITERAL for word in fixed_words for char in word):
+        fixed = r"\b" + r"\b|\b".join(word.replace(" ", r"\ ") for word in fixed_words) + r"\b"
+    else:
+        fixed = _trie_alternation(fixed_words)
+    fixed = "(?P<fixed_words>" + fixed + ")"
     return re.compile(r"(" + "|".join([fixed, *regex_tokenize.regex_patterns]) + ")", re.VERBOSE | re.UNICODE)
 
 
