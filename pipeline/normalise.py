@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
 _COMBINING = "\u0300-\u036f"
@@ -43,11 +44,13 @@ def normalise_text(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@lru_cache(maxsize=1 << 14)  # stages key the same words and paragraphs again and again
 def match_key(text: str) -> str:
     """Spelling-insensitive form for lookups and comparisons (same length as `text` in NFC)."""
     return normalise_tone_marks(unicodedata.normalize("NFC", text))
 
 
+@lru_cache(maxsize=1 << 12)  # the segmenter folds the same lines and texts in several readers
 def fold(text: str) -> str:
     """Lower-cased `match_key`, one character per character of NFC `text`, for regex cues."""
     key = match_key(text)
