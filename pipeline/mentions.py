@@ -116,6 +116,7 @@ class MentionFinder:
             label = f"lexicon_pattern_{i}"
             self.matcher.add(label, [pattern])
             self.pattern_categories[label] = category
+        self._issuer_categories: dict[str, str | None] = {}
 
     # -- token tagging -------------------------------------------------------
     def _tag(self, doc: Doc) -> tuple[list[Token], list[dict[str, str | None]]]:
@@ -131,7 +132,15 @@ class MentionFinder:
 
     # -- public --------------------------------------------------------------
     def category_of(self, text: str) -> str | None:
-        """Category of the first named agency in a short text such as an issuer."""
+        """Category of the first named agency in a short text such as an issuer
+        (remembered: every paragraph of a dispatch asks about its issuer)."""
+        if text not in self._issuer_categories:
+            if len(self._issuer_categories) > 1024:
+                self._issuer_categories.clear()
+            self._issuer_categories[text] = self._first_name_category(text)
+        return self._issuer_categories[text]
+
+    def _first_name_category(self, text: str) -> str | None:
         from vntasks.pipeline.spacy_vi import fix_phrases, spans_to_doc
 
         words = [(m.start(), m.end()) for m in re.finditer(r"\w+|[^\w\s]", text)]
