@@ -105,11 +105,7 @@ class MentionFinder:
         _register_extensions()
         self.lexicon = lexicon
         self.vocab = vocab
-        self.matcher = Matcher(vocab)
-        self.matcher.add("unit_sector", [[{"_": {"vn_unit": True}}, {"_": {"vn_sector": True}}]])
-        self.matcher.add("unit_name", [[{"_": {"vn_unit": True}, "IS_TITLE": True}, {"_": {"vn_name": True}, "OP": "+"}]])
-        self.matcher.add("body", [[{"_": {"vn_body": True}}]])
-        self.matcher.add("collective", [[{"_": {"vn_collective": True}}]])
+        self.matcher = Matcher(vocab)  # the lexicon's patterns; the built-in ones are in `_builtin_matches`
         self._qualifier_keys = tuple(k for k, v in lexicon.entries.items() if "qualifier" in v)
         self.pattern_categories: dict[str, str] = {}
         for i, (category, pattern) in enumerate(lexicon.patterns):
@@ -119,16 +115,19 @@ class MentionFinder:
         self._issuer_categories: dict[str, str | None] = {}
 
     # -- token tagging -------------------------------------------------------
-    def _tag(self, doc: Doc) -> tuple[list[Token], list[dict[str, str | None]]]:
+    def _tag(self, doc: Doc) -> tuple[list[Token], list[dict[str, str | None]], list[bool]]:
+        """The significant tokens, their lexicon classes and whether each is a proper name,
+        also set as the tokens' `._.vn_*` attributes (for the lexicon's patterns)."""
         tokens = [t for t in doc if not (t.is_space and "\n" not in t.text)]
-        classes = []
+        classes, names = [], []
         for token in tokens:
             found = self.lexicon.entries.get(canon_of_key(token.norm_), {}) if not token.is_space else {}
             classes.append(found)
             for cls in found:
                 token._.set(f"vn_{cls}", True)
-            token._.vn_name = not found and not token.is_space and _is_name(token.text)
-        return tokens, classes
+            names.append(not found and not token.is_space and _is_name(token.text))
+            token._.vn_name = names[-1]
+        return tokens, classes, names
 
     # -- public --------------------------------------------------------------
     def category_of(self, text: str) -> str | None:
@@ -151,7 +150,7 @@ class MentionFinder:
         return None
 
     def __call__(self, doc: Doc, issuer_category: str | None = None) -> list[Candidate]:
-        tokens, classes = self._tag(doc)
+        tokens, classes, self._names = self._tag(doc)
         self._tokens, self._classes = tokens, classes
         self._norms = [t.norm_ for t in tokens]
         self._text = doc.text
@@ -202,20 +201,47 @@ class MentionFinder:
         return [c.public() for c in out]
 
     # -- steps ---------------------------------------------------------------
+    def _builtin_matches(self, doc: Doc) -> list[tuple[str, int, int]]:
+        """(label, start, end) in doc tokens of the built-in core patterns, as spaCy's Matcher
+        would find them (every length of a "+" run), read off the tags: the Matcher reads
+        custom attributes a token at a time through Python, which was the stage's hot spot.
+
+        unit_sector: unit + sector; unit_name: a title-case unit + one or more proper
+        names; body; collective."""
+        classes: list[dict[str, str | None]] = [{}] * len(doc)
+        names = [False] * len(doc)
+        for token, found, name in zip(self._tokens, self._classes, self._names):
+            classes[token.i], names[token.i] = found, name
+        matches = []
+        for d, found in enumerate(classes):
+            if "unit" in found:
+                if d + 1 < len(doc) and "sector" in classes[d + 1]:
+                    matches.append(("unit_sector", d, d + 2))
+                if doc[d].is_title:
+                    end = d + 1
+                    while end < len(doc) and names[end]:
+                        end += 1
+                        matches.append(("unit_name", d, end))
+            for label in ("body", "collective"):
+                if label in found:
+                    matches.append((label, d, d + 1))
+        return matches
+
     def _cores(self, doc: Doc, tokens: list[Token]) -> list[_Core]:
         index = {t.i: n for n, t in enumerate(tokens)}
-        spans = []
-        for match_id, start, end in self.matcher(doc):
-            label = self.vocab.strings[match_id]
+        matches = self._builtin_matches(doc)
+        if len(self.matcher):
+            matches += [(self.vocab.strings[match_id], start, end) for match_id, start, end in self.matcher(doc)]
+        spans, labels_of = [], {}
+        for label, start, end in matches:
             if start not in index or (end - 1) not in index:
                 continue
-            span = doc[start:end]
-            span.label_ = label
-            spans.append(span)
+            spans.append(doc[start:end])
+            labels_of.setdefault((start, end), set()).add(label)
         cores = []
         chosen = filter_spans(spans)
         for span in sorted(chosen, key=lambda s: s.start):
-            labels = {s.label_ for s in spans if s.start == span.start and s.end == span.end}
+            labels = labels_of[span.start, span.end]
             s, e = index[span.start], index[span.end - 1] + 1
             first = self._classes[s]
             head = canon_of_key(tokens[s].norm_)
@@ -246,7 +272,7 @@ class MentionFinder:
         return 0 <= k < len(self._tokens) and "level" in self._classes[k]
 
     def _is_name(self, k: int) -> bool:
-        return 0 <= k < len(self._tokens) and bool(self._tokens[k]._.vn_name)
+        return 0 <= k < len(self._tokens) and self._names[k]
 
     def _prefix(self, start: int, floor: int) -> int:
         """Grow left over quantifiers ("các", "tất cả", "100%") and titles ("Chủ tịch");
