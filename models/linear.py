@@ -84,10 +84,14 @@ class LinearActionModel(ActionModel):
         self.pipeline = None
 
     def _fit(self, paragraphs: list[Any], y: np.ndarray) -> None:
+        """Fit the pipeline with one BLAS thread: lbfgs on a few hundred rows makes only vector-sized
+        BLAS calls, which threads slow down (about 3x the time, 5x the CPU, measured on 2 cores)."""
         import warnings
 
+        from threadpoolctl import threadpool_limits
+
         self.ensure_tokens(paragraphs)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
             # a label absent from a small training fold gets a constant 0 (scikit-learn's _ConstantPredictor)
             warnings.filterwarnings("ignore", message="Label not .* present in all training examples")
             self.pipeline = build_pipeline(self.labels, self.params, self.seed).fit(records(paragraphs), y)
@@ -97,8 +101,14 @@ class LinearActionModel(ActionModel):
             raise ModelError("the linear model is not fitted")
         if not paragraphs:
             return np.zeros((0, len(self.labels)))
+        import sklearn
+
         self.ensure_tokens(paragraphs)
-        return np.asarray(self.pipeline.predict_proba(records(paragraphs)), dtype=float)
+        features, classifier = self.pipeline[:-1], self.pipeline[-1]
+        # the fitted pipeline's own output is finite and its parameters were checked at fit time:
+        # skipping those checks saves about a tenth of a document's prediction time
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            return one_vs_rest_proba(classifier, features.transform(records(paragraphs)))
 
     def _config(self) -> dict[str, Any]:
         return {"params": self.params, "seed": self.seed, "file": MODEL_FILE}
@@ -119,6 +129,25 @@ class LinearActionModel(ActionModel):
         if n_outputs is not None and n_outputs != len(self.labels):
             raise ModelError(f"{model_dir}: {MODEL_FILE} predicts {n_outputs} labels, model.json lists "
                              f"{len(self.labels)}")
+
+
+def one_vs_rest_proba(classifier, X) -> np.ndarray:
+    """`classifier.predict_proba(X)` of a fitted multi-label OneVsRestClassifier.
+
+    When every label has a logistic regression (no label was absent from the training data), the
+    probabilities are one sparse product with the stacked coefficients: the same numbers as
+    predict_proba, without its per-label input validation, which costs ten times the arithmetic on a
+    document's few paragraphs.
+    """
+    from scipy.special import expit
+    from sklearn.linear_model import LogisticRegression
+
+    estimators = classifier.estimators_
+    if not (classifier.multilabel_ and all(type(e) is LogisticRegression for e in estimators)):
+        return np.asarray(classifier.predict_proba(X), dtype=float)
+    coef = np.vstack([e.coef_ for e in estimators])
+    intercept = np.concatenate([e.intercept_ for e in estimators])
+    return expit(np.asarray(X @ coef.T) + intercept)
 
 
 def load_skops(path: Path):

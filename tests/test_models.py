@@ -9,10 +9,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vntasks.corpus.jsonl import read_corpus
 from vntasks.models import default_model_dir, load_model
 from vntasks.models.base import CARD_FILE, sha256_file
+from vntasks.models.cues import cue_key
+from vntasks.models.features import _pattern, cue_starts, cue_triples
 from vntasks.models.linear import MODEL_FILE, LinearActionModel
 from vntasks.models.rules import RuleActionModel
 from vntasks.pipeline.actions import ActionStage
@@ -72,6 +76,19 @@ def test_linear_round_trip_gives_the_same_probabilities(seeds, linear_dir):
         assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_DEFLATED}
 
 
+def test_linear_probabilities_are_the_scikit_learn_pipeline_s(seeds, linear_dir):
+    from vntasks.models.features import records
+
+    _, _, paragraphs, label_sets = seeds
+    model, _ = linear_dir
+    np.testing.assert_allclose(model.predict_proba(paragraphs), model.pipeline.predict_proba(records(paragraphs)),
+                               rtol=0, atol=1e-12)
+    no_vaccination = [[x for x in labels if x != "vaccination"] for labels in label_sets]  # a constant predictor
+    partial = LinearActionModel(params={"min_df": 1}).fit(paragraphs, no_vaccination)
+    np.testing.assert_allclose(partial.predict_proba(paragraphs),
+                               partial.pipeline.predict_proba(records(paragraphs)), rtol=0, atol=1e-12)
+
+
 def test_predictions_depend_on_the_words(seeds, linear_dir):
     model, _ = linear_dir
     vaccination = Paragraph("1", "Trung tâm Y tế tổ chức tiêm vắc xin cho người dân.")
@@ -93,6 +110,39 @@ def test_rules_model_follows_the_guideline_cues(tmp_path):
     assert loaded.predict(paragraphs) == model.predict(paragraphs)
     table_only = RuleActionModel(settled_cues=False)
     assert len(table_only.cues) < len(model.cues)
+
+
+CUE_REGEXES = [regex for _, _, regex in cue_triples(True)]
+
+
+def _lookbehind_starts(regex: str, key: str) -> list[int]:
+    """The cue matching `cue_starts` replaces: both word boundaries as lookarounds, finditer."""
+    import re
+
+    return [m.start() for m in re.finditer(rf"(?<!\w)(?:{regex})(?!\w)", key)]
+
+
+def test_cue_starts_match_the_lookbehind_formulation_on_the_gold(seeds):
+    docs = seeds[0]
+    keys = [cue_key(p.text) for d in docs for p in d.paragraphs]
+    for regex in CUE_REGEXES:
+        pattern = _pattern(regex)
+        assert not any(m.end() == m.start() for key in keys for m in pattern.finditer(key))  # never empty
+        assert [list(cue_starts(pattern, key)) for key in keys] == [_lookbehind_starts(regex, key) for key in keys]
+
+
+_FRAGMENTS = ["xét nghiệm", "f1", "f0", "5k", "cách ly", "cách", "ly", "thực phẩm", "an toàn", "vệ sinh",
+              "tiêm", "vắc xin", "vaccine", "phòng", "kế hoạch", "hạn chế", "tập trung", "người", "về từ",
+              "vùng", "dịch", "thuốc", "khử", "chó", "nhốt", "giám sát", "việc", "thực hiện", "a", "đ", "1", "_"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_FRAGMENTS), st.sampled_from(["", " ", "  ", ".", ",", ";", "-", "x"])),
+                max_size=25))
+def test_cue_starts_match_the_lookbehind_formulation_on_made_up_text(parts):
+    key = "".join(fragment + separator for fragment, separator in parts)
+    for regex in CUE_REGEXES:
+        assert list(cue_starts(_pattern(regex), key)) == _lookbehind_starts(regex, key)
 
 
 @pytest.mark.parametrize("change, message", [
