@@ -56,6 +56,9 @@ def fold(text: str) -> str:
     key = match_key(text)
     if len(key) != len(text):  # exotic input; keep offsets aligned rather than the spelling
         key = text
+    low = key.lower()
+    if len(low) == len(key) and "Σ" not in key:  # str.lower lowers a final Σ by its context
+        return low
     return "".join(ch if len(low := ch.lower()) != 1 else low for ch in key)
 
 
