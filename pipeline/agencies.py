@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ def canon(text: str) -> str:
     return canon_of_key(match_key(text).lower())
 
 
+@lru_cache(maxsize=1 << 14)  # called for every token of every paragraph
 def canon_of_key(key: str) -> str:
     """`canon` of a text already in match-key form (e.g. a spaCy token's NORM)."""
     return "".join(w for w in _WORD.findall(key) if w != "và")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
@@ -87,6 +88,7 @@ def _register_extensions() -> None:
             Token.set_extension(f"vn_{cls}", default=False)
 
 
+@lru_cache(maxsize=1 << 14)  # called for every token of every paragraph
 def _is_name(text: str) -> bool:
     """A proper-name token: every word capitalised (or a number), at least one letter."""
     words = re.findall(r"\w+", text)
