@@ -167,10 +167,10 @@ class UndertheseaTokenizer:
         if self.fixed is not None:
             spans = fix_phrases(text, spans, self.fixed(text))
         doc = spans_to_doc(self.vocab, text, spans)
-        for token in doc:
-            norm = respelled.get((token.idx, token.idx + len(token.text)))
-            if norm is not None:
-                token.norm_ = norm
+        for (start, end), norm in respelled.items():
+            span = doc.char_span(start, end)  # the word's token, if it still is one after fix_phrases
+            if span is not None and len(span) == 1:
+                span[0].norm_ = norm
         return doc
 
     # spaCy calls these when a pipeline is saved or loaded; nothing to store.
