@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
+from functools import lru_cache
 
 _WARM_LOCK = threading.Lock()
 _WARMED = False
@@ -75,13 +76,21 @@ def _fixed_words_pattern(fixed_words: list[str]):
     return re.compile(r"(" + "|".join([fixed, *regex_tokenize.regex_patterns]) + ")", re.VERBOSE | re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 14)
+def _token_normalize(token: str) -> str:
+    """underthesea's token normalisation: a pure function, and most tokens recur."""
+    from underthesea.pipeline.word_tokenize import regex_tokenize
+
+    return regex_tokenize.token_normalize(token, use_character_normalize=True)
+
+
 def _word_tokenize_with(pattern, text: str) -> list[str]:
     """underthesea.word_tokenize(text, fixed_words=...) with the fixed-words regex compiled beforehand."""
     from underthesea.pipeline import word_tokenize as ws
     from underthesea.pipeline.word_tokenize import regex_tokenize as rt
 
     text = rt.normalize_characters_in_text(text)
-    tokens = [rt.token_normalize(rt.extract_match(m)[0], use_character_normalize=True) for m in pattern.finditer(text)]
+    tokens = [_token_normalize(rt.extract_match(m)[0]) for m in pattern.finditer(text)]
     tags = ws.word_tokenize_model.predict([[token] for token in tokens])
     words: list[str] = []
     for position, (tag, token) in enumerate(zip(tags, tokens)):
