@@ -79,16 +79,8 @@ def fix_phrases(text: str, spans: Spans, fixed: Spans) -> Spans:
     for start, end in spans:
         pieces = [(start, end)]
         for f_start, f_end in fixed:
-            next_pieces = []
-            for p_start, p_end in pieces:
-                if f_end <= p_start or f_start >= p_end:
-                    next_pieces.append((p_start, p_end))
-                    continue
-                if p_start < f_start:
-                    next_pieces.append((p_start, f_start))
-                if f_end < p_end:
-                    next_pieces.append((f_end, p_end))
-            pieces = next_pieces
+            if f_start < end and f_end > start:  # a phrase that misses the word misses its pieces
+                pieces = _cut(pieces, f_start, f_end)
         for p_start, p_end in pieces:
             piece = text[p_start:p_end]
             stripped = piece.strip()
@@ -96,6 +88,20 @@ def fix_phrases(text: str, spans: Spans, fixed: Spans) -> Spans:
                 lead = len(piece) - len(piece.lstrip())
                 out.append((p_start + lead, p_start + lead + len(stripped)))
     return sorted(out)
+
+
+def _cut(pieces: Spans, f_start: int, f_end: int) -> Spans:
+    """`pieces` less the characters of [f_start, f_end)."""
+    out: Spans = []
+    for p_start, p_end in pieces:
+        if f_end <= p_start or f_start >= p_end:
+            out.append((p_start, p_end))
+            continue
+        if p_start < f_start:
+            out.append((p_start, f_start))
+        if f_end < p_end:
+            out.append((f_end, p_end))
+    return out
 
 
 def spans_to_doc(vocab: Vocab, text: str, spans: Spans) -> Doc:
