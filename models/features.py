@@ -11,7 +11,7 @@ not trust by default) for skops.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -90,26 +90,8 @@ class CueFeatures(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, X):
-        from vntasks.models.cues import cue_key
-
-        patterns = [_pattern(regex) for _, _, regex in self.cues]
-        contexts = [re.compile(regex) for regex in (self.contexts or {}).values()]
-        label_index = {label: i for i, label in enumerate(self.labels)}
-        n_cues, n_labels = len(self.cues), len(self.labels)
-        rows = np.zeros((len(X), self.n_features_out_), dtype=np.float64)
-        for r, text in enumerate(X):
-            key = cue_key(text)
-            spans = [[m.span(m.lastindex or 0) for m in context.finditer(key)] for context in contexts]
-            for c, ((label, _, _), pattern) in enumerate(zip(self.cues, patterns)):
-                for start in cue_starts(pattern, key):
-                    rows[r, c] += 1
-                    if label not in label_index:
-                        continue
-                    j = label_index[label]
-                    rows[r, n_cues + j] += 1
-                    for k, context_spans in enumerate(spans):
-                        if any(a <= start < b for a, b in context_spans):
-                            rows[r, n_cues + n_labels * (k + 1) + j] += 1
+        count = _cue_counter(tuple(map(tuple, self.cues)), tuple(self.labels), tuple((self.contexts or {}).items()))
+        rows = np.array([count(text) for text in X], dtype=np.float64).reshape(len(X), self.n_features_out_)
         return sparse.csr_matrix(np.log1p(rows) * self.scale)
 
     def get_feature_names_out(self, input_features=None):
@@ -118,6 +100,39 @@ class CueFeatures(BaseEstimator, TransformerMixin):
         for context in self.contexts or {}:
             names += [f"cues_in_{context}:{label}" for label in self.labels]
         return np.asarray(names, dtype=object)
+
+
+@lru_cache(maxsize=8)
+def _cue_counter(cues: tuple[tuple[str, str, str], ...], labels: tuple[str, ...],
+                 contexts: tuple[tuple[str, str], ...]) -> Callable[[str], np.ndarray]:
+    """The raw counts of `CueFeatures` for one text, memoised per cue set: threshold CV transforms every
+    training paragraph once per fold, and its counts do not depend on the fold."""
+    from vntasks.models.cues import cue_key
+
+    patterns = [_pattern(regex) for _, _, regex in cues]
+    context_patterns = [re.compile(regex) for _, regex in contexts]
+    label_index = {label: i for i, label in enumerate(labels)}
+    n_cues, n_labels = len(cues), len(labels)
+
+    @lru_cache(maxsize=4096)
+    def count(text: str) -> np.ndarray:
+        row = np.zeros(n_cues + n_labels * (1 + len(contexts)), dtype=np.float64)
+        key = cue_key(text)
+        spans = [[m.span(m.lastindex or 0) for m in context.finditer(key)] for context in context_patterns]
+        for c, ((label, _, _), pattern) in enumerate(zip(cues, patterns)):
+            for start in cue_starts(pattern, key):
+                row[c] += 1
+                if label not in label_index:
+                    continue
+                j = label_index[label]
+                row[n_cues + j] += 1
+                for k, context_spans in enumerate(spans):
+                    if any(a <= start < b for a, b in context_spans):
+                        row[n_cues + n_labels * (k + 1) + j] += 1
+        row.flags.writeable = False  # shared by every later call with the same text
+        return row
+
+    return count
 
 
 _WORD = re.compile(r"\w")
