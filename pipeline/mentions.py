@@ -4,10 +4,10 @@ Input: a spaCy Doc of underthesea words whose lexicon names are whole tokens
 (`vntasks.pipeline.spacy_vi`). Every token is tagged with its lexicon classes
 (custom attributes `._.vn_unit`, `._.vn_sector`, ...), then:
 
-1. a spaCy Matcher finds name *cores*: unit + sector ("Sở" + "Y tế"), a unit
-   + a proper name ("Báo" + "Hải Phòng"), a body ("Công an", "UBND", "Ban
-   Chỉ đạo"), a collective noun ("các sở, ban, ngành"), or a pattern from
-   the lexicon file;
+1. name *cores* are found: unit + sector ("Sở" + "Y tế"), a unit + a proper
+   name ("Báo" + "Hải Phòng"), a body ("Công an", "UBND", "Ban Chỉ đạo"), a
+   collective noun ("các sở, ban, ngành") straight from the tags, or a
+   pattern from the lexicon file with a spaCy Matcher;
 2. collective nouns joined by commas under one "các" become one group
    ("Các sở, ban, ngành, đoàn thể"); its category is the one its nouns share
    ("các huyện, thành phố" -> local_government) or all_units;
