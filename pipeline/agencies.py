@@ -8,8 +8,8 @@ Who must act is found in three steps, each in its own module:
 2. `vntasks.pipeline.mentions` reads the agency noun phrases off a spaCy Doc
    of underthesea words (`vntasks.pipeline.spacy_vi`) whose lexicon names are
    whole tokens: the name cores are found (the lexicon's own patterns with
-   a spaCy Matcher), then the phrase is
-   grown (levels, proper names, "các", titles) and lists are split or joined.
+   a spaCy Matcher), then the phrase is grown (levels, proper names, "các",
+   titles) and lists are split or joined.
 3. `vntasks.pipeline.agency_roles` keeps the phrases that are given work and says
    who leads and who supports, from the words around them.
 
