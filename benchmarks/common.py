@@ -42,11 +42,12 @@ def machine() -> str:
 
 
 def wait_for_quiet(max_load: float, max_wait_s: float, log=print) -> float:
-    """Sleep until the 1-minute load average is below `max_load` (or `max_wait_s` passed); returns the load."""
+    """Sleep until the 1-minute load average is below `max_load` (or `max_wait_s` passed); returns the load.
+    A `max_load` of 0 or less means: do not wait."""
     deadline = time.monotonic() + max_wait_s
     while True:
         one = loadavg()[0]
-        if one < max_load or time.monotonic() >= deadline:
+        if max_load <= 0 or one < max_load or time.monotonic() >= deadline:
             return one
         log(f"# load {one:.2f} >= {max_load}: waiting 60 s for a quieter machine")
         time.sleep(60)
