@@ -109,7 +109,7 @@ def model_mode(args, gold, raw_dirs) -> tuple[list, dict[str, Any], list[str], l
     return run.predictions, inputs, run.missing, trained_on(model, args.gold)
 
 
-def needs_torch(args: argparse.Namespace) -> bool:
+def command_needs_torch(args: argparse.Namespace) -> bool:
     from vntasks.models import TORCH_BACKENDS, needs_torch as model_needs_torch
 
     if args.cv:

@@ -3,7 +3,7 @@
 Each subcommand lives in its own module with `configure(parser)` and
 `run(args) -> int`; modules are imported only when their subcommand runs, so
 `vntasks extract` never pays for training or evaluation imports. A module
-may also define `needs_torch(args) -> bool`: when it says False, the console
+may also define `command_needs_torch(args) -> bool`: when it says False, the console
 command keeps torch and transformers out of its process (see torch_guard).
 """
 from __future__ import annotations
@@ -35,7 +35,7 @@ def build_parser(argv: list[str]) -> argparse.ArgumentParser:
         if name == wanted:  # only the chosen subcommand's module is imported
             module = importlib.import_module(module_name)
             module.configure(sub)
-            sub.set_defaults(handler=module.run, needs_torch=getattr(module, "needs_torch", None))
+            sub.set_defaults(handler=module.run, needs_torch=getattr(module, "command_needs_torch", None))
     return parser
 
 

@@ -118,7 +118,7 @@ class Summary:
         return "\n".join(lines)
 
 
-def needs_torch(args: argparse.Namespace) -> bool:
+def command_needs_torch(args: argparse.Namespace) -> bool:
     from vntasks.models import needs_torch as model_needs_torch
 
     return model_needs_torch(args.model)

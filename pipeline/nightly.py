@@ -35,7 +35,8 @@ from typing import Any
 
 from vntasks.pipeline.document import error_record
 from vntasks.pipeline.outputs import Partition
-from vntasks.pipeline.processor import DEFAULT_FACTORY, model_key, needs_torch
+from vntasks.models import needs_torch
+from vntasks.pipeline.processor import DEFAULT_FACTORY, model_key
 from vntasks.pipeline.readers import MAX_BYTES, SUPPORTED_SUFFIXES, UNREADABLE_SUFFIXES
 from vntasks.pipeline.state import TRANSIENT_KINDS, LockHeld, Outcome, RunLock, State, utc_now
 

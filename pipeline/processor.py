@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import json
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 DEFAULT_FACTORY = "vntasks.pipeline.processor:PipelineProcessor"
-TORCH_BACKENDS = frozenset({"transformer"})
 LIBRARIES = ("underthesea", "scikit-learn", "spacy", "numpy", "python-docx", "pypdf", "beautifulsoup4")
 # An invented two-item dispatch: running it once loads every lazy model in the process.
 WARM_TEXT = ("UBND TỈNH AN BÌNH\n\nV/v phòng, chống dịch\n\nSở Y tế yêu cầu:\n\n"
@@ -34,28 +32,6 @@ def load_factory(spec: str):
     if not module_name or not attr:
         raise ValueError(f"processor factory {spec!r} is not of the form module:callable")
     return getattr(importlib.import_module(module_name), attr)
-
-
-def default_model_dir() -> Path:
-    from vntasks.models import default_model_dir as bundled
-
-    return bundled()
-
-
-def model_backend(model_dir: str | Path | None) -> str | None:
-    """The `backend` named in a model directory's model.json, read without importing the model."""
-    path = Path(model_dir) if model_dir else default_model_dir()
-    try:
-        card = json.loads((path / "model.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    backend = card.get("backend") if isinstance(card, dict) else None
-    return backend if isinstance(backend, str) else None
-
-
-def needs_torch(model_dir: str | Path | None) -> bool:
-    """Whether the document processes must be allowed to import torch: only when the model card says so."""
-    return model_backend(model_dir) in TORCH_BACKENDS
 
 
 def directory_fingerprint(path: Path) -> str:
@@ -87,6 +63,7 @@ class PipelineProcessor:
     """The full extraction pipeline, loaded once per process."""
 
     def __init__(self, model_dir: str | None = None):
+        from vntasks.models import default_model_dir
         from vntasks.pipeline.core import Pipeline
 
         self.pipeline = Pipeline.load(model_dir)

@@ -77,7 +77,7 @@ def created_date() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def needs_torch(args: argparse.Namespace) -> bool:
+def command_needs_torch(args: argparse.Namespace) -> bool:
     from vntasks.models import TORCH_BACKENDS
 
     return args.backend in TORCH_BACKENDS
