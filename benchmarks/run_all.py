@@ -31,7 +31,6 @@ FULL = {
     "startup": ["--repeat", "3"],
     "extraction": ["--docs", "1000", "--configs", "tokenize,extract,extract-nt,run,run1,run2"],
     "training": ["--sizes", "250,500,1000,2000", "--cli"],
-    "training-1thread": ["--sizes", "1000", "--blas-threads", "1", "--cli"],
     "scaling": ["--sizes", "1000,10000", "--estimate", "100000", "--modes", "run,run2,extract"],
 }
 TITLES = {
@@ -39,7 +38,6 @@ TITLES = {
     "extraction": "Extraction throughput and peak memory",
     "scaling": "Scaling with the number of documents",
     "training": "Training time of the linear model",
-    "training-1thread": "Training time with BLAS/OpenMP limited to one thread",
 }
 
 

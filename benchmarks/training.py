@@ -34,7 +34,6 @@ from common import (BENCH, PYTHON, REPO, SHARED, VNTASKS, machine, report_result
                     wait_for_quiet)
 
 DEFAULT_SIZES = "250,500,1000,2000"
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def gold_paths() -> list[Path]:
@@ -89,7 +88,7 @@ def child(size: int, backend: str, seed: int) -> None:
                   thresholds_how=model.card.get("thresholds_how"))
 
 
-def time_cli(size: int, backend: str, seed: int, env: dict[str, str] | None) -> tuple[float, float]:
+def time_cli(size: int, backend: str, seed: int) -> tuple[float, float]:
     """Wall time and peak RSS of `vntasks train` on the same sample, written to a temporary JSONL file."""
     import tempfile
 
@@ -100,7 +99,7 @@ def time_cli(size: int, backend: str, seed: int, env: dict[str, str] | None) -> 
         data = Path(work) / "sample.jsonl"
         write_jsonl(data, (d.to_json() for d in docs))
         m = run_measured([VNTASKS, "train", "--data", str(data), "--out", str(Path(work) / "model"), "--backend",
-                          backend, "--seed", str(seed), "--quiet"], env=env)
+                          backend, "--seed", str(seed), "--quiet"])
         if m.returncode != 0:
             raise SystemExit(f"vntasks train failed (exit {m.returncode}):\n{m.stderr_tail}")
     return m.wall_s, m.tree_peak_mb
@@ -111,8 +110,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default=DEFAULT_SIZES, help=f"paragraph counts (default {DEFAULT_SIZES})")
     parser.add_argument("--backend", default="linear")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--blas-threads", type=int, default=None, metavar="N",
-                        help="set OMP/OPENBLAS/MKL_NUM_THREADS=N in the training process (default: the libraries' own)")
     parser.add_argument("--cli", action="store_true",
                         help="also time `vntasks train` (default options: 5-fold CV for the card, then training)")
     parser.add_argument("--quiet-load", type=float, default=None, metavar="LOAD",
@@ -131,18 +128,16 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         if args.quiet_load is not None:
             wait_for_quiet(args.quiet_load, 45 * 60)
-        env = {name: str(args.blas_threads) for name in THREAD_VARIABLES} if args.blas_threads else None
         m = run_measured([PYTHON, str(BENCH / "training.py"), "--child", str(size), "--backend", args.backend,
-                          "--seed", str(args.seed)], env=env)
+                          "--seed", str(args.seed)])
         if m.returncode != 0 or not m.result:
             print(f"training benchmark: size {size} failed (exit {m.returncode}):\n{m.stderr_tail}", file=sys.stderr)
             return 1
-        r = {**m.result, "peak_mb": m.result["maxrss_kib"] / 1024, "wall_s": m.wall_s,
-             "blas_threads": args.blas_threads or "default"}
+        r = {**m.result, "peak_mb": m.result["maxrss_kib"] / 1024, "wall_s": m.wall_s}
         if args.cli:
             if args.quiet_load is not None:
                 wait_for_quiet(args.quiet_load, 45 * 60)
-            r["cli_s"], r["cli_peak_mb"] = time_cli(size, args.backend, args.seed, env)
+            r["cli_s"], r["cli_peak_mb"] = time_cli(size, args.backend, args.seed)
         results.append(r)
         print(f"# {size} paragraphs: {r['total_s']:.1f} s, peak {r['peak_mb']:.0f} MB", flush=True)
     print()
@@ -156,11 +151,11 @@ def print_tables(results: list[dict[str, Any]], out=print) -> None:
     rows = []
     for r in results:
         copies = "gold subset" if r["size"] <= r["gold_paragraphs"] else f"gold ×{r['size'] / r['gold_paragraphs']:.1f}"
-        rows.append([r["size"], r["documents"], copies, str(r.get("blas_threads", "default")), r["prepare_s"],
+        rows.append([r["size"], r["documents"], copies, r["prepare_s"],
                      r["thresholds_s"] if r["thresholds_s"] is not None else "-",
                      r["fit_s"] if r["fit_s"] is not None else "-", r["total_s"], r["size"] / r["total_s"],
                      r["peak_mb"], r["wall_s"], r.get("cli_s", "-")])
-    out(table(["paragraphs", "documents", "data", "BLAS threads", "tokenise+tag s", "threshold CV s", "final fit s",
+    out(table(["paragraphs", "documents", "data", "tokenise+tag s", "threshold CV s", "final fit s",
                "train_model total s", "paragraphs/s", "peak RSS MB", "process wall s", "vntasks train s"], rows))
     if results:
         out(f"thresholds: {results[0].get('thresholds_how')}; process wall = imports, reading the gold and training; "
