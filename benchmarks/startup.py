@@ -66,8 +66,10 @@ def child(path: Path, model: str | None, block_torch: bool) -> None:
 
 
 def import_profile(model: str | None, path: Path) -> list[tuple[str, float]]:
-    """Cumulative import time per top-level package for the extract path, from -X importtime."""
-    code = ("import vntasks.pipeline.extract as e; from vntasks.pipeline.core import Pipeline; "
+    """Import time per top-level package for the extract path as the `vntasks` command runs it (torch
+    blocked), from -X importtime."""
+    code = ("from vntasks.pipeline.torch_guard import block_heavy_imports; block_heavy_imports(); "
+            "import vntasks.pipeline.extract as e; from vntasks.pipeline.core import Pipeline; "
             f"p = Pipeline.load({model!r}); e.extract_file(p, __import__('pathlib').Path({str(path)!r}))")
     proc = subprocess.run([PYTHON, "-X", "importtime", "-c", code], capture_output=True, text=True)
     totals: dict[str, float] = defaultdict(float)
@@ -175,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             results["imports"] = imports[:12]
             total = sum(s for _, s in imports)
             print()
-            print(f"imports on the extract path (python -X importtime, self time summed per package; total {total:.2f} s, "
+            print(f"imports of `vntasks extract`, torch blocked as the command does (python -X importtime, self time summed per package; total {total:.2f} s, "
                   "inflated by the tracing):")
             print(table(["package", "import s", "share"], [[n, s, f"{s / total:.0%}"] for n, s in imports[:12]]))
     if args.json:
