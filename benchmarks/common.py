@@ -34,6 +34,27 @@ def loadavg() -> tuple[float, float, float]:
     return os.getloadavg()
 
 
+def cpu_ticks() -> list[int]:
+    """The machine's CPU time counters (user, nice, system, idle, iowait, irq, softirq, steal), from /proc/stat."""
+    try:
+        with open("/proc/stat") as handle:
+            return [int(v) for v in handle.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return []
+
+
+def steal_percent(before: list[int], after: list[int]) -> float | None:
+    """The share of CPU time the hypervisor gave to other guests between two readings.
+
+    On a shared virtual machine this can reach half the time (seen here: 40-60% for minutes), and no
+    wall-clock speed-up can be judged without it.
+    """
+    if len(before) < 8 or len(after) < 8:
+        return None
+    delta = [b - a for a, b in zip(before, after)]
+    return 100 * delta[7] / max(1, sum(delta))
+
+
 def machine() -> str:
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     one, five, _ = loadavg()
@@ -145,12 +166,13 @@ class Measured:
     processes: int
     per_process_mb: list[tuple[str, float]]
     stderr_tail: str
+    steal_pct: float | None = None  # CPU steal on the machine while it ran (see steal_percent)
 
 
 def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, cwd: str | Path | None = None,
                  timeout_s: float | None = None) -> Measured:
     """Run `cmd`, sample its process tree's memory, return its figures and its last BENCH-RESULT line."""
-    start = time.monotonic()
+    start, ticks = time.monotonic(), cpu_ticks()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **(env or {})}, cwd=cwd)
     sampler = TreeSampler(proc.pid).start()
@@ -171,7 +193,8 @@ def run_measured(cmd: list[str], *, env: dict[str, str] | None = None, cwd: str 
         hwm[proc.pid] = max(hwm.get(proc.pid, 0), result["maxrss_kib"])
     per = sorted(((sampler.names.get(p, str(p)), k / 1024) for p, k in hwm.items()), key=lambda x: -x[1])
     return Measured(wall, proc.returncode, result, max(sampler.peak_sum_kib, hwm.get(proc.pid, 0)) / 1024,
-                    sum(hwm.values()) / 1024, sampler.max_processes, per, err[-3000:])
+                    sum(hwm.values()) / 1024, sampler.max_processes, per, err[-3000:],
+                    steal_percent(ticks, cpu_ticks()))
 
 
 def report_result(**figures: Any) -> None:

@@ -161,7 +161,7 @@ def measure_inprocess(config: str, corpus: Path, limit: int | None, model: str |
     r = m.result
     return {"config": config, "documents": r["documents"], "paragraphs": r.get("paragraphs"),
             "process_s": r["process_s"], "cpu_s": r["cpu_s"], "wall_s": m.wall_s, "peak_mb": r["maxrss_kib"] / 1024,
-            "processes": 1, "startup_s": m.wall_s - r["process_s"], "detail": r}
+            "processes": 1, "startup_s": m.wall_s - r["process_s"], "steal_pct": m.steal_pct, "detail": r}
 
 
 def measure_run(config: str, corpus: Path, model: str | None, workers: int | None, work: Path,
@@ -185,7 +185,7 @@ def measure_run(config: str, corpus: Path, model: str | None, workers: int | Non
     return {"config": config, "documents": counts["processed"] + counts["failed"], "paragraphs": paragraphs,
             "process_s": timings["process_s"], "wall_s": m.wall_s, "peak_mb": m.tree_peak_mb,
             "hwm_sum_mb": m.tree_hwm_sum_mb, "processes": m.processes, "startup_s": m.wall_s - timings["process_s"],
-            "per_process": m.per_process_mb, "detail": {"counts": counts, "timings": timings}}
+            "per_process": m.per_process_mb, "steal_pct": m.steal_pct, "detail": {"counts": counts, "timings": timings}}
 
 
 def measure(config: str, corpus: Path, limit: int | None, model: str | None, work: Path,
@@ -194,6 +194,10 @@ def measure(config: str, corpus: Path, limit: int | None, model: str | None, wor
         return measure_inprocess(config, corpus, limit, model, profile if config != "tokenize" else None)
     workers = {"run": None, "run1": 1, "run2": 2}[config]
     return measure_run(config, corpus, model, workers, work)
+
+
+def _steal(r: dict[str, Any]) -> Any:
+    return r["steal_pct"] if r.get("steal_pct") is not None else "-"
 
 
 def print_tables(results: list[dict[str, Any]], out=print) -> None:
@@ -206,9 +210,11 @@ def print_tables(results: list[dict[str, Any]], out=print) -> None:
         ratio = docs_s / (floor["documents"] / floor["process_s"]) if floor else float("nan")
         rows.append([r["config"], CONFIGS[r["config"]], r["documents"], par if par is not None else "-",
                      r["process_s"], docs_s, (par / r["process_s"]) if par else "-", ratio, r["peak_mb"],
-                     r["processes"], r["startup_s"]])
+                     r["processes"], r["startup_s"], _steal(r)])
     out(table(["config", "what", "docs", "task paragraphs", "process s", "docs/s", "paragraphs/s",
-               "× tokenize", "peak RSS MB", "processes", "start-up s"], rows))
+               "× tokenize", "peak RSS MB", "processes", "start-up s", "CPU steal %"], rows))
+    out("CPU steal %: the share of the machine's CPU time the hypervisor gave to other guests during the run; "
+        "wall-clock ratios mean little where it is high")
     if floor:
         d = floor["detail"]
         out(f"\ntokenize: {d['lines']:,} lines, {d['words']:,} words, {d['words'] / floor['process_s']:,.0f} words/s, "

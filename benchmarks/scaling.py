@@ -45,7 +45,7 @@ def measure(mode: str, corpus: Path, model: str | None, work: Path) -> dict[str,
         cmd += ["--workers", "2"] if mode == "run2" else []
     m = run_measured(cmd)
     result: dict[str, Any] = {"mode": mode, "wall_s": m.wall_s, "peak_mb": m.tree_peak_mb, "exit": m.returncode,
-                              "processes": m.processes}
+                              "processes": m.processes, "steal_pct": m.steal_pct}
     if mode == "extract":
         if m.returncode == 2:
             raise SystemExit(f"extract failed:\n{m.stderr_tail}")
@@ -150,9 +150,9 @@ def print_tables(results: list[dict[str, Any]], out=print) -> None:
         per_k = 1000 * proc / r["documents"] if r["size"] > 1 else None
         rows.append([MODES[r["mode"]], r["size"], "estimated" if r["estimated"] else "measured", r["wall_s"],
                      proc, r["documents"] / proc if r["size"] > 1 else "-", per_k if per_k else "-",
-                     r["peak_mb"], r["processes"]])
+                     r["peak_mb"], r["processes"], r["steal_pct"] if r.get("steal_pct") is not None else "-"])
     out(table(["mode", "documents", "", "wall s", "processing s", "docs/s", "s per 1,000 docs", "peak RSS MB (tree)",
-               "processes"], rows))
+               "processes", "CPU steal %"], rows))
     out("processing s: from the run manifest (vntasks run), or wall time minus the one-document run's start-up "
         "(vntasks extract); estimated rows: the largest measured size's rate, memory growth between the two largest "
         "sizes")
