@@ -1,7 +1,7 @@
 """Run every benchmark and print its tables: start-up, extraction throughput and memory, scaling, training.
 
     python benchmarks/run_all.py --quick          # every table on small sizes, a few minutes
-    python benchmarks/run_all.py                  # the full run (about an hour on 2 cores)
+    python benchmarks/run_all.py                  # the full run (about 40 minutes on a quiet 2-core machine)
     python benchmarks/run_all.py --out bench.md   # also keep the report as Markdown
 
 Run it on a quiet machine: with --quiet-load L (default 0.7) each

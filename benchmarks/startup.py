@@ -177,8 +177,8 @@ def main(argv: list[str] | None = None) -> int:
             results["imports"] = imports[:12]
             total = sum(s for _, s in imports)
             print()
-            print(f"imports of `vntasks extract`, torch blocked as the command does (python -X importtime, self time summed per package; total {total:.2f} s, "
-                  "inflated by the tracing):")
+            print("imports of `vntasks extract`, torch blocked as the command does (python -X importtime, self time "
+                  f"summed per package; total {total:.2f} s, inflated by the tracing):")
             print(table(["package", "import s", "share"], [[n, s, f"{s / total:.0%}"] for n, s in imports[:12]]))
     if args.json:
         Path(args.json).write_text(json.dumps({"machine": machine(), **results}, indent=1), encoding="utf-8")
